@@ -24,6 +24,10 @@ export const baseConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{0,32}$/, 'letters, digits, _ and - only (at most 32)')
     .default(''),
+  /** TOKEN_EVENTS max age: at least the longest refresh-token lifetime (DESIGN §3). */
+  EVENTS_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Stream and bucket replicas: 1 on one server, 3 on a JetStream cluster. */
+  NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** Graceful-shutdown budget: HTTP and NATS drain within this, then the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
@@ -33,6 +37,8 @@ export const databaseConfigSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .default('postgres://postgres@127.0.0.1:5432/test'),
+  /** The service's own schema (DESIGN §2); each service has its default. */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase letters, digits and _ only').optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
 });
 
@@ -66,4 +72,9 @@ export function loadConfigOrExit<S extends z.ZodType>(schema: S, env: NodeJS.Pro
     }
     throw error;
   }
+}
+
+/** The topology settings every service derives from its base config. */
+export function topologySettings(config: z.infer<typeof baseConfigSchema>) {
+  return { namespace: config.NATS_NAMESPACE, eventsMaxAgeMs: config.EVENTS_MAX_AGE_DAYS * 86_400_000, replicas: config.NATS_REPLICAS };
 }

@@ -1,4 +1,4 @@
-export { baseConfigSchema, databaseConfigSchema, envBoolean, loadConfig, loadConfigOrExit, ConfigError } from './config.js';
+export { baseConfigSchema, databaseConfigSchema, envBoolean, loadConfig, loadConfigOrExit, topologySettings, ConfigError } from './config.js';
 export { AppError, badRequest, notFound, unauthorized, forbidden, serviceUnavailable, type FieldError } from './errors.js';
 export { createLogger, logSecurityEvent, REDACTED_PATHS, type Logger, type LoggerSettings } from './logger.js';
 export {
@@ -20,10 +20,12 @@ export { sendProblem, errorHandler, notFoundHandler, PROBLEM_CONTENT_TYPE } from
 export { parseBody, parseParams, parseQuery, fieldErrors } from './http/validate.js';
 export { listen, closeServer } from './http/server.js';
 export { NatsLink, type NatsLinkOptions } from './nats/connect.js';
-export { ensureStream, ensureConsumer, ensureBucket, serverSupportsPerMessageTtl, type StreamSpec, type ConsumerSpec, type BucketSpec } from './nats/provision.js';
+export { ensureStream, ensureConsumer, ensureBucket, type StreamSpec, type ConsumerSpec, type BucketSpec } from './nats/provision.js';
 export { publishJson, type PublishOptions } from './nats/publish.js';
 export { runConsumer, runBatchConsumer, DLQ_HEADERS, type ConsumeLoopOptions, type ParsedMessage, type RunningConsumer, type ParseResult } from './nats/consume.js';
 export { createConsumerMetrics, type ConsumerMetrics, type ConsumerOutcome } from './nats/consumer-metrics.js';
 export { createDatabase, pingDatabase, assertSchemaName, sql, type Database, type DatabaseOptions } from './postgres/database.js';
 export { migrateToLatest } from './postgres/migrate.js';
 export { runService, type ServiceOptions, type ServiceParts, type ServiceContext, type RunningService } from './service.js';
+export { runMain } from './main.js';
+export { Topology, provisionStreams, provisionConsumer, serverVersionAtLeast, type TopologySettings, type ConsumerKey } from './nats/topology.js';

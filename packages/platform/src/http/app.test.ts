@@ -54,9 +54,9 @@ describe('problem+json errors', () => {
   it('names the failing fields of a bad body', async () => {
     const res = await post('/echo', JSON.stringify({ name: 'x'.repeat(11), extra: 1 }));
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = (await res.json()) as { code: string; errors: Array<{ path: string }> };
     expect(body.code).toBe('validation_failed');
-    expect(body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['(root)', 'name']);
+    expect(body.errors.map((e) => e.path).sort()).toEqual(['(root)', 'name']);
   });
 
   it('refuses malformed JSON with 400 and bodies over 16 KiB with 413', async () => {

@@ -23,10 +23,10 @@ export interface ConsumerSpec {
 const isNotFound = (error: unknown) => error instanceof JetStreamApiError && error.status === 404;
 
 /**
- * Creates the stream, or brings an existing one to the spec (subjects, age, duplicate window).
- * Safe to call from every replica at every start.
+ * Creates the stream, or (with `converge`, the default) brings an existing one to the spec
+ * (subjects, age, duplicate window). Safe to call from every replica at every start.
  */
-export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Promise<void> {
+export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec, options: { converge?: boolean } = {}): Promise<void> {
   const wanted: Partial<StreamConfig> & { name: string } = {
     name: spec.name,
     subjects: spec.subjects,
@@ -40,6 +40,7 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
   };
   try {
     const info = await jsm.streams.info(spec.name);
+    if (options.converge === false) return;
     const current = info.config;
     const same =
       current.max_age === wanted.max_age &&
@@ -91,8 +92,3 @@ export async function ensureBucket(nc: NatsConnection, spec: BucketSpec): Promis
   return kvm.create(spec.name, { history: 1, ttl: spec.maxAgeMs, replicas: spec.replicas ?? 1 });
 }
 
-/** Per-key TTL (`KV.put` with ttl, stream `allow_msg_ttl`) needs nats-server 2.11+. */
-export function serverSupportsPerMessageTtl(nc: NatsConnection): boolean {
-  const [major = 0, minor = 0] = (nc.info?.version ?? '0.0.0').split('.').map(Number);
-  return major > 2 || (major === 2 && minor >= 11);
-}

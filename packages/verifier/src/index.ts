@@ -1,0 +1,1 @@
+export { VERIFY_FAILURE_REASONS, type VerifyFailureReason } from './reasons.js';

@@ -1,0 +1,2 @@
+export { AuditConfig } from './config.js';
+export { startAudit } from './service.js';

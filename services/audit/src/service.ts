@@ -1,0 +1,20 @@
+import { provisionStreams, runService, Topology, topologySettings, type Logger, type RunningService } from '@tessera/platform';
+import type { AuditConfig } from './config.js';
+import { migrations } from './migrations/index.js';
+
+export async function startAudit(config: AuditConfig, logger: Logger): Promise<RunningService> {
+  const topology = new Topology(topologySettings(config));
+  return runService({
+    name: 'audit',
+    logger,
+    port: config.PORT,
+    host: config.HOST,
+    natsUrl: config.NATS_URL,
+    natsRequiredForReadiness: true,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    database: { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, poolMax: config.DATABASE_POOL_MAX, migrations },
+    build: () => ({
+      onNats: (nc) => provisionStreams(nc, topology),
+    }),
+  });
+}

@@ -1,0 +1,2 @@
+export { RevocationConfig } from './config.js';
+export { startRevocation } from './service.js';

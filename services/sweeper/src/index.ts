@@ -1,0 +1,2 @@
+export { SweeperConfig } from './config.js';
+export { startSweeper } from './service.js';

@@ -1,0 +1,2 @@
+export { TokenApiConfig } from './config.js';
+export { startTokenApi } from './service.js';

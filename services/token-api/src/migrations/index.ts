@@ -1,0 +1,4 @@
+import type { Migration } from 'kysely';
+
+/** Frozen migrations, applied in name order at start (DESIGN §2: schema `token_api`). */
+export const migrations: Record<string, Migration> = {};
