@@ -12,7 +12,12 @@ import { createGateway } from './gateway/gateway.js';
 import { loadRoutes } from './gateway/routes.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const GATEWAY_PORT = Number(process.env.GATEWAY_PORT ?? 9003);
+// Side-by-side runs (and the runner's own test) shift every port and prefix every schema; the
+// NATS names follow NATS_NAMESPACE, which the services read themselves.
+const PORT_OFFSET = Number(process.env.TESSERA_PORT_OFFSET ?? 0);
+const SCHEMA_PREFIX = process.env.TESSERA_SCHEMA_PREFIX ?? '';
+const GATEWAY_PORT = 9003 + PORT_OFFSET;
+const SCHEMAS: Record<string, string> = { 'token-api': 'token_api', audit: 'audit', sweeper: 'sweeper' };
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const SERVICES = ['token-api', 'revocation', 'notifier', 'audit', 'sweeper'] as const;
@@ -63,7 +68,8 @@ async function waitReady(name: string, port: number, child: ChildProcess, timeou
 
 async function main(): Promise<void> {
   await checkDependencies();
-  const { routes, upstreams } = loadRoutes();
+  const { routes, upstreams: basePorts } = loadRoutes();
+  const upstreams = Object.fromEntries(Object.entries(basePorts).map(([name, u]) => [name, { port: u.port + PORT_OFFSET }]));
   const children = new Map<string, ChildProcess>();
   let stopping = false;
 
@@ -84,7 +90,14 @@ async function main(): Promise<void> {
     const port = upstreams[name]!.port;
     const child = spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/main.ts`], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), DATABASE_URL, NATS_URL, SERVICE_NAME: name },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL,
+        NATS_URL,
+        SERVICE_NAME: name,
+        ...(SCHEMA_PREFIX && SCHEMAS[name] ? { DATABASE_SCHEMA: `${SCHEMA_PREFIX}${SCHEMAS[name]}` } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.set(name, child);

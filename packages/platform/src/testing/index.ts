@@ -6,3 +6,4 @@ export { waitFor } from './wait.js';
 export { captureLogger } from './logs.js';
 export { startPostgresServer, type OwnPostgresServer } from './postgres-server.js';
 export { installTestTracing } from './tracing.js';
+export { deleteNatsNamespace } from './nats-cleanup.js';
