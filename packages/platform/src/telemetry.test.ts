@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { headers } from '@nats-io/transport-node';
 import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -37,5 +38,32 @@ describe('withSpan', () => {
     expect(boom?.status.code).toBe(2);
     expect(boom?.events[0]?.name).toBe('exception');
     expect(ok?.attributes['tessera.token_id']).toBe('t1');
+  });
+});
+
+describe('startTelemetry', () => {
+  const run = (env: Record<string, string>) => {
+    const script = `
+      import { startTelemetry, withSpan } from ${JSON.stringify(new URL('./telemetry.ts', import.meta.url).pathname)};
+      const sdk = startTelemetry('telemetry-test');
+      console.log('sdk:' + (sdk ? 'on' : 'off'));
+      await withSpan('tessera.test.operation', { attributes: { 'tessera.user_id': 'u1' } }, () => 1);
+      await sdk?.shutdown();
+    `;
+    const { OTEL_TRACES_EXPORTER: _a, OTEL_EXPORTER_OTLP_ENDPOINT: _b, ...clean } = process.env;
+    return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...clean, ...env } });
+  };
+
+  it('is off when no OTEL_* exporter is configured', () => {
+    const result = run({});
+    expect(result.stdout).toContain('sdk:off');
+    expect(result.stdout).not.toContain('tessera.test.operation');
+  });
+
+  it('starts from the standard variables and exports spans', () => {
+    const result = run({ OTEL_TRACES_EXPORTER: 'console', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' });
+    expect(result.stdout).toContain('sdk:on');
+    expect(result.stdout).toContain("name: 'tessera.test.operation'");
+    expect(result.stdout).toContain("'service.name': 'telemetry-test'");
   });
 });
