@@ -8,6 +8,7 @@ import {
   SigningKeyRotated,
   TokenEvent,
   TokenEventType,
+  TokenExpiring,
   TokenIssued,
   createKeyEvent,
   createTokenEvent,
@@ -24,9 +25,9 @@ function clone<T>(v: T): Record<string, any> {
 }
 
 describe('token events', () => {
-  it('covers the six token events of DESIGN §3', () => {
+  it('covers the token events of DESIGN §3', () => {
     expect([...TYPES].sort()).toEqual(
-      ['LogoutAll', 'PasswordChanged', 'TokenExpired', 'TokenIssued', 'TokenReuseDetected', 'TokenRevoked'],
+      ['LogoutAll', 'PasswordChanged', 'TokenExpired', 'TokenExpiring', 'TokenIssued', 'TokenReuseDetected', 'TokenRevoked'],
     );
     expect(Object.keys(EVENT_SUBJECT_NAME).sort()).toEqual([...TYPES].sort());
   });
@@ -132,6 +133,20 @@ describe('token events', () => {
       { reason: 'x'.repeat(257) },
     ]) {
       expect(LogoutAll.safeParse({ ...base, data: { ...base.data, ...patch } }).success, JSON.stringify(patch)).toBe(false);
+    }
+  });
+
+  it('TokenExpiring: subject name `expiring`; names the family; times are ISO with ms', () => {
+    expect(EVENT_SUBJECT_NAME.TokenExpiring).toBe('expiring');
+    const base = sampleTokenEvent('TokenExpiring');
+    expect(TokenExpiring.safeParse(base).success).toBe(true);
+    for (const patch of [
+      { familyId: 'not-a-uuid' },
+      { tokenType: 'ID' },
+      { expiresAt: '2026-01-15T10:15:00Z' },
+      { expiresAt: 1_768_472_100_000 },
+    ]) {
+      expect(TokenExpiring.safeParse({ ...base, data: { ...base.data, ...patch } }).success, JSON.stringify(patch)).toBe(false);
     }
   });
 

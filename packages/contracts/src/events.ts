@@ -91,6 +91,18 @@ export const TokenExpired = tokenEventSchema('TokenExpired', {
 });
 export type TokenExpired = z.infer<typeof TokenExpired>;
 
+/**
+ * A refresh token will expire soon (a configured time before `expiresAt`), so a client can
+ * refresh in time instead of discovering it on its next call. Emitted by the sweeper.
+ */
+export const TokenExpiring = tokenEventSchema('TokenExpiring', {
+  tokenId: Uuid,
+  tokenType: TokenType,
+  familyId: Uuid,
+  expiresAt: IsoDateTime,
+});
+export type TokenExpiring = z.infer<typeof TokenExpiring>;
+
 export const TokenReuseDetected = tokenEventSchema('TokenReuseDetected', {
   familyId: Uuid,
   /** The already-rotated refresh token that was presented again. */
@@ -111,6 +123,7 @@ const TOKEN_EVENT_SCHEMAS = eventRegistry({
   LogoutAll,
   PasswordChanged,
   TokenExpired,
+  TokenExpiring,
   TokenReuseDetected,
 });
 
@@ -124,6 +137,7 @@ export const EVENT_SUBJECT_NAME = {
   LogoutAll: 'logout_all',
   PasswordChanged: 'password_changed',
   TokenExpired: 'expired',
+  TokenExpiring: 'expiring',
   TokenReuseDetected: 'reuse_detected',
 } as const satisfies Record<TokenEventType, string>;
 export type TokenEventName = (typeof EVENT_SUBJECT_NAME)[TokenEventType];

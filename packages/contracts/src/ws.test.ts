@@ -79,6 +79,7 @@ describe('server messages', () => {
     { type: 'TOKEN_REVOKED', tokenId: TOKEN, userId: USER, reason: 'user logout', at: FIXED_NOW_ISO },
     { type: 'LOGOUT_ALL', userId: USER, reason: 'logout all devices', at: FIXED_NOW_ISO },
     { type: 'TOKEN_EXPIRED', tokenId: TOKEN, userId: USER, at: FIXED_NOW_ISO },
+    { type: 'TOKEN_EXPIRING', tokenId: TOKEN, userId: USER, expiresAt: FIXED_NOW_ISO },
     { type: 'PASSWORD_CHANGED', userId: USER, at: FIXED_NOW_ISO },
     { type: 'PONG', timestamp: FIXED_NOW_ISO },
     { type: 'ERROR', code: 'forbidden', message: 'you may only subscribe to your own user' },
@@ -92,6 +93,9 @@ describe('server messages', () => {
     { type: 'LOGOUT_ALL', userId: USER, reason: 'x', at: 1_768_471_200_000 },
     { type: 'PASSWORD_CHANGED', userId: USER, at: FIXED_NOW_ISO, extra: 1 },
     { type: 'PONG' },
+    { type: 'TOKEN_EXPIRING', tokenId: TOKEN, userId: USER },
+    { type: 'TOKEN_EXPIRING', tokenId: TOKEN, userId: USER, at: FIXED_NOW_ISO },
+    { type: 'TOKEN_EXPIRING', tokenId: TOKEN, userId: USER, expiresAt: '2026-01-15T10:00:00Z' },
     { type: 'ERROR', code: 'Bad Code', message: 'x' },
     { type: 'ERROR', code: 'forbidden', message: 'x'.repeat(513) },
     { type: 'PING' },
@@ -119,6 +123,16 @@ describe('serverMessageForEvent', () => {
     expect(serverMessageForEvent(sampleTokenEvent('PasswordChanged'))).toEqual({ type: 'PASSWORD_CHANGED', userId: USER, at: FIXED_NOW_ISO });
     expect(serverMessageForEvent(sampleTokenEvent('TokenIssued'))).toBeNull();
     expect(serverMessageForEvent(sampleTokenEvent('TokenReuseDetected'))).toBeNull();
+  });
+
+  it('turns TokenExpiring into TOKEN_EXPIRING carrying the expiry instant, not occurredAt', () => {
+    const event = sampleTokenEvent('TokenExpiring', { occurredAt: '2026-01-15T10:05:00.000Z' });
+    expect(serverMessageForEvent(event)).toEqual({
+      type: 'TOKEN_EXPIRING',
+      tokenId: TOKEN,
+      userId: USER,
+      expiresAt: '2026-01-15T10:15:00.000Z',
+    });
   });
 
   it.each(TokenEventType.options)('produces a valid server message (or none) for %s', (type) => {

@@ -88,6 +88,13 @@ export const WsTokenExpired = z.strictObject({
   userId: Uuid,
   at: IsoDateTime,
 });
+/** A refresh token is about to expire: refresh before `expiresAt` (not a close reason). */
+export const WsTokenExpiring = z.strictObject({
+  type: z.literal('TOKEN_EXPIRING'),
+  tokenId: Uuid,
+  userId: Uuid,
+  expiresAt: IsoDateTime,
+});
 export const WsPasswordChanged = z.strictObject({ type: z.literal('PASSWORD_CHANGED'), userId: Uuid, at: IsoDateTime });
 /** `timestamp` is the server's clock, so a client can estimate skew and latency. */
 export const WsPong = z.strictObject({ type: z.literal('PONG'), timestamp: IsoDateTime });
@@ -103,6 +110,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   WsTokenRevoked,
   WsLogoutAll,
   WsTokenExpired,
+  WsTokenExpiring,
   WsPasswordChanged,
   WsPong,
   WsError,
@@ -158,6 +166,8 @@ export function serverMessageForEvent(event: TokenEvent): ServerMessage | null {
       return { type: 'LOGOUT_ALL', userId: event.userId, reason: event.data.reason, at: event.occurredAt };
     case 'TokenExpired':
       return { type: 'TOKEN_EXPIRED', tokenId: event.data.tokenId, userId: event.userId, at: event.occurredAt };
+    case 'TokenExpiring':
+      return { type: 'TOKEN_EXPIRING', tokenId: event.data.tokenId, userId: event.userId, expiresAt: event.data.expiresAt };
     case 'PasswordChanged':
       return { type: 'PASSWORD_CHANGED', userId: event.userId, at: event.occurredAt };
     case 'TokenIssued':

@@ -46,6 +46,7 @@ export const SAMPLE_EVENT_DATA: { [T in TokenEventType]: TokenEventOf<T>['data']
   LogoutAll: { notBefore: FIXED_NOW_MS, reason: 'logout all devices', revokedCount: 3 },
   PasswordChanged: { notBefore: FIXED_NOW_MS },
   TokenExpired: { tokenId: FIXED_IDS.tokenId, tokenType: 'ACCESS', expiresAt },
+  TokenExpiring: { tokenId: FIXED_IDS.tokenId, tokenType: 'REFRESH', familyId: FIXED_IDS.familyId, expiresAt },
   TokenReuseDetected: {
     familyId: FIXED_IDS.familyId,
     tokenId: FIXED_IDS.parentTokenId,
