@@ -10,6 +10,9 @@ import {
   TokenEventType,
   TokenExpiring,
   TokenIssued,
+  TokenValidationFailed,
+  UNKNOWN_USER_ID,
+  ValidationFailureReason,
   createKeyEvent,
   createTokenEvent,
   parseKeyEvent,
@@ -27,7 +30,16 @@ function clone<T>(v: T): Record<string, any> {
 describe('token events', () => {
   it('covers the token events of DESIGN §3', () => {
     expect([...TYPES].sort()).toEqual(
-      ['LogoutAll', 'PasswordChanged', 'TokenExpired', 'TokenExpiring', 'TokenIssued', 'TokenReuseDetected', 'TokenRevoked'],
+      [
+        'LogoutAll',
+        'PasswordChanged',
+        'TokenExpired',
+        'TokenExpiring',
+        'TokenIssued',
+        'TokenReuseDetected',
+        'TokenRevoked',
+        'TokenValidationFailed',
+      ],
     );
     expect(Object.keys(EVENT_SUBJECT_NAME).sort()).toEqual([...TYPES].sort());
   });
@@ -47,7 +59,8 @@ describe('token events', () => {
   });
 
   it.each(TYPES)('%s: every required data field is required', (type) => {
-    const required = Object.keys(SAMPLE_EVENT_DATA[type]).filter((k) => !['parentTokenId', 'allowedCountries'].includes(k));
+    const optional = type === 'TokenValidationFailed' ? ['tokenId'] : ['parentTokenId', 'allowedCountries'];
+    const required = Object.keys(SAMPLE_EVENT_DATA[type]).filter((k) => !optional.includes(k));
     expect(required.length).toBeGreaterThan(0);
     for (const field of required) {
       const event = clone(sampleTokenEvent(type));
@@ -148,6 +161,37 @@ describe('token events', () => {
     ]) {
       expect(TokenExpiring.safeParse({ ...base, data: { ...base.data, ...patch } }).success, JSON.stringify(patch)).toBe(false);
     }
+  });
+
+  it('TokenValidationFailed: subject name `validation_failed`; the verifier reasons; count >= 1', () => {
+    expect(EVENT_SUBJECT_NAME.TokenValidationFailed).toBe('validation_failed');
+    expect(ValidationFailureReason.options).toHaveLength(14);
+    expect(ValidationFailureReason.options).not.toContain('revocation_state_stale');
+    const base = sampleTokenEvent('TokenValidationFailed');
+    const { tokenId: _t, ...withoutToken } = base.data;
+    expect(TokenValidationFailed.safeParse({ ...base, data: withoutToken }).success).toBe(true);
+    for (const reason of ValidationFailureReason.options) {
+      expect(TokenValidationFailed.safeParse({ ...base, data: { ...base.data, reason } }).success, reason).toBe(true);
+    }
+    for (const patch of [
+      { reason: 'revocation_state_stale' },
+      { reason: 'Bad Signature' },
+      { count: 0 },
+      { count: 1.5 },
+      { clientIp: 'unknown' },
+      { userAgent: 'x'.repeat(513) },
+      { windowStart: '2026-01-15T09:59:00Z' },
+      { windowEnd: 1_768_471_200_000 },
+      { tokenId: 'not-a-uuid' },
+    ]) {
+      expect(TokenValidationFailed.safeParse({ ...base, data: { ...base.data, ...patch } }).success, JSON.stringify(patch)).toBe(false);
+    }
+  });
+
+  it('TokenValidationFailed: an unknown user is the nil UUID, a valid subject token', () => {
+    expect(UNKNOWN_USER_ID).toBe('00000000-0000-0000-0000-000000000000');
+    const event = sampleTokenEvent('TokenValidationFailed', { userId: UNKNOWN_USER_ID });
+    expect(parseTokenEvent(JSON.parse(JSON.stringify(event))).success).toBe(true);
   });
 
   it('the union narrows on type', () => {

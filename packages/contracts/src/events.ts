@@ -112,6 +112,52 @@ export const TokenReuseDetected = tokenEventSchema('TokenReuseDetected', {
 });
 export type TokenReuseDetected = z.infer<typeof TokenReuseDetected>;
 
+/**
+ * Why a verifier refused a token: the reason codes of `packages/verifier`, less the ones that are
+ * the validator's own state (a stale revocation mirror says nothing about the caller).
+ */
+export const ValidationFailureReason = z.enum([
+  'malformed',
+  'unknown_kid',
+  'bad_signature',
+  'expired',
+  'not_yet_valid',
+  'wrong_issuer',
+  'wrong_audience',
+  'revoked',
+  'session_revoked',
+  'user_revoked',
+  'device_mismatch',
+  'geo_blocked',
+  'rate_limited',
+  'insufficient_scope',
+]);
+export type ValidationFailureReason = z.infer<typeof ValidationFailureReason>;
+
+/**
+ * The envelope's `userId` when a refused token names no user we can trust (malformed, forged):
+ * the RFC 9562 nil UUID, so the event still has a valid subject and lands in one bucket.
+ */
+export const UNKNOWN_USER_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Refused tokens, aggregated: `count` failures with the same (userId, reason, clientIp) in
+ * [windowStart, windowEnd). Producers aggregate and bound these (platform's
+ * createValidationFailureReporter) so a flood of bad tokens cannot flood the stream.
+ */
+export const TokenValidationFailed = tokenEventSchema('TokenValidationFailed', {
+  reason: ValidationFailureReason,
+  /** The refused token's jti, only when it could be read (first one seen in the window). */
+  tokenId: Uuid.optional(),
+  clientIp: IpAddress,
+  /** The User-Agent of the first failure in the window. */
+  userAgent: UserAgent,
+  count: z.int().min(1),
+  windowStart: IsoDateTime,
+  windowEnd: IsoDateTime,
+});
+export type TokenValidationFailed = z.infer<typeof TokenValidationFailed>;
+
 /** Keyed by type; the constraint makes the compiler reject a key that differs from its type. */
 function eventRegistry<R extends { [K in keyof R]: z.ZodType<{ type: K }> }>(registry: R): R {
   return registry;
@@ -125,6 +171,7 @@ const TOKEN_EVENT_SCHEMAS = eventRegistry({
   TokenExpired,
   TokenExpiring,
   TokenReuseDetected,
+  TokenValidationFailed,
 });
 
 type TokenEventSchema = (typeof TOKEN_EVENT_SCHEMAS)[keyof typeof TOKEN_EVENT_SCHEMAS];
@@ -139,6 +186,7 @@ export const EVENT_SUBJECT_NAME = {
   TokenExpired: 'expired',
   TokenExpiring: 'expiring',
   TokenReuseDetected: 'reuse_detected',
+  TokenValidationFailed: 'validation_failed',
 } as const satisfies Record<TokenEventType, string>;
 export type TokenEventName = (typeof EVENT_SUBJECT_NAME)[TokenEventType];
 

@@ -123,6 +123,7 @@ describe('serverMessageForEvent', () => {
     expect(serverMessageForEvent(sampleTokenEvent('PasswordChanged'))).toEqual({ type: 'PASSWORD_CHANGED', userId: USER, at: FIXED_NOW_ISO });
     expect(serverMessageForEvent(sampleTokenEvent('TokenIssued'))).toBeNull();
     expect(serverMessageForEvent(sampleTokenEvent('TokenReuseDetected'))).toBeNull();
+    expect(serverMessageForEvent(sampleTokenEvent('TokenValidationFailed'))).toBeNull();
   });
 
   it('turns TokenExpiring into TOKEN_EXPIRING carrying the expiry instant, not occurredAt', () => {

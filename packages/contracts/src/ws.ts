@@ -172,6 +172,7 @@ export function serverMessageForEvent(event: TokenEvent): ServerMessage | null {
       return { type: 'PASSWORD_CHANGED', userId: event.userId, at: event.occurredAt };
     case 'TokenIssued':
     case 'TokenReuseDetected':
+    case 'TokenValidationFailed':
       return null;
     default: {
       const unhandled: never = event;

@@ -53,6 +53,15 @@ export const SAMPLE_EVENT_DATA: { [T in TokenEventType]: TokenEventOf<T>['data']
     clientIp: '2001:db8::1',
     userAgent: 'curl/8.5.0',
   },
+  TokenValidationFailed: {
+    reason: 'bad_signature',
+    tokenId: FIXED_IDS.tokenId,
+    clientIp: '198.51.100.23',
+    userAgent: 'python-requests/2.32.3',
+    count: 12,
+    windowStart: '2026-01-15T09:59:00.000Z',
+    windowEnd: FIXED_NOW_ISO,
+  },
 };
 
 /** A valid event of `type` with the fixed envelope; override any envelope field. */
