@@ -29,3 +29,4 @@ export { migrateToLatest } from './postgres/migrate.js';
 export { runService, type ServiceOptions, type ServiceParts, type ServiceContext, type RunningService } from './service.js';
 export { runMain } from './main.js';
 export { Topology, provisionStreams, provisionConsumer, serverVersionAtLeast, type TopologySettings, type ConsumerKey } from './nats/topology.js';
+export { createValidationFailureReporter, type ValidationFailure, type ValidationFailureReporter, type ValidationFailureReporterOptions, type ValidationFailureDropCause } from './validation-failures.js';
