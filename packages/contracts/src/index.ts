@@ -128,7 +128,21 @@ export {
   TokenStatus,
   UserIdParam,
 } from './http/tokens.js';
-export { AuditEntry, AuditQuery, AuditTrailResponse } from './http/audit.js';
+export {
+  AuditEntry,
+  AuditQuery,
+  AuditRebuildStatus,
+  AuditTrailResponse,
+  BruteForceQuery,
+  BruteForceResponse,
+  BruteForceSuspect,
+  DailySummaryDay,
+  DailySummaryQuery,
+  DailySummaryResponse,
+  UnusualUsageQuery,
+  UnusualUsageResponse,
+  UnusualUsageSuspect,
+} from './http/audit.js';
 export {
   IntrospectActiveResponse,
   IntrospectInactiveResponse,
