@@ -1,4 +1,7 @@
 import type { Migration } from 'kysely';
+import { migration as tokenApi0001 } from './2026_11_22_0001_token_api.js';
 
 /** Frozen migrations, applied in name order at start (DESIGN §2: schema `token_api`). */
-export const migrations: Record<string, Migration> = {};
+export const migrations: Record<string, Migration> = {
+  '2026_11_22_0001_token_api': tokenApi0001,
+};
