@@ -12,6 +12,7 @@ const modules = {
   pagination: await import('./http/pagination.js'),
   auth: await import('./http/auth.js'),
   tokens: await import('./http/tokens.js'),
+  users: await import('./http/users.js'),
   audit: await import('./http/audit.js'),
   oauth: await import('./http/oauth.js'),
   ops: await import('./http/ops.js'),

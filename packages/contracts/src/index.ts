@@ -128,6 +128,7 @@ export {
   TokenStatus,
   UserIdParam,
 } from './http/tokens.js';
+export { UserListResponse, UserLookupQuery } from './http/users.js';
 export {
   AuditEntry,
   AuditQuery,

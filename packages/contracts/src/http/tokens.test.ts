@@ -58,6 +58,12 @@ describe('ActiveToken', () => {
     expect(ok(ActiveTokensResponse, { items: [active], nextCursor: null })).toBe(true);
   });
 
+  it('carries the country of issue when the edge knew it', () => {
+    expect(ok(ActiveToken, { ...active, country: 'FR' })).toBe(true);
+    expect(ok(ActiveToken, { ...active, country: 'fr' })).toBe(false);
+    expect(ok(ActiveToken, { ...active, country: 'France' })).toBe(false);
+  });
+
   it.each([
     { tokenType: 'ID' },
     { device: { browser: 'Firefox', os: 'Linux', type: 'fridge' } },

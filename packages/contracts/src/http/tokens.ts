@@ -1,7 +1,7 @@
 // Bodies and params of the seven token-management endpoints (DESIGN §5).
 import { z } from 'zod';
 import { TokenType } from '../events.js';
-import { Count, IpAddress, IsoDateTime, Email, Reason, UserAgent, Uuid } from '../ids.js';
+import { Count, CountryCode, IpAddress, IsoDateTime, Email, Reason, UserAgent, Uuid } from '../ids.js';
 import { ScopeList } from '../scopes.js';
 import { page } from './pagination.js';
 
@@ -27,6 +27,8 @@ export const ActiveToken = z.strictObject({
   familyId: Uuid,
   device: Device,
   clientIp: IpAddress,
+  /** Country of `clientIp` at issue, from the edge's trusted geo header (DESIGN §6); absent when unknown. */
+  country: CountryCode.optional(),
   createdAt: IsoDateTime,
   lastUsedAt: IsoDateTime.nullable(),
   expiresAt: IsoDateTime,
