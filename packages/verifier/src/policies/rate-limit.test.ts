@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { RollingWindow } from './rate-limit.js';
+
+describe('RollingWindow', () => {
+  it('allows `limit` calls in any window and says when the next one is allowed', () => {
+    const window = new RollingWindow(3, 60_000);
+    expect(window.take(0)).toEqual({ allowed: true });
+    expect(window.take(10_000)).toEqual({ allowed: true });
+    expect(window.take(20_000)).toEqual({ allowed: true });
+    expect(window.take(30_000)).toEqual({ allowed: false, retryAfterMs: 30_000 });
+    // Refused calls are not recorded: the oldest call still frees the slot at 60 s.
+    expect(window.take(59_999)).toEqual({ allowed: false, retryAfterMs: 1 });
+    expect(window.take(60_000)).toEqual({ allowed: true });
+    expect(window.take(60_001)).toEqual({ allowed: false, retryAfterMs: 9_999 });
+    expect(window.take(70_000)).toEqual({ allowed: true });
+  });
+
+  it('is rolling, not fixed: a burst at the end of one minute counts against the start of the next', () => {
+    const window = new RollingWindow(2, 60_000);
+    expect(window.take(59_000).allowed).toBe(true);
+    expect(window.take(59_500).allowed).toBe(true);
+    expect(window.take(61_000).allowed).toBe(false);
+    expect(window.take(119_000).allowed).toBe(true);
+  });
+});
