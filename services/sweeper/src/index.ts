@@ -1,2 +1,13 @@
 export { SweeperConfig } from './config.js';
 export { startSweeper } from './service.js';
+export { migrations } from './migrations/index.js';
+export type { SweeperDatabase, ScheduledToken } from './schedule/tables.js';
+export { scheduleChangeFor, warningInstant, type ScheduleChange, type SchedulePolicy } from './schedule/decide.js';
+export { applyScheduleChanges } from './schedule/apply.js';
+export { tokenExpired, tokenExpiring, SWEEPER_ACTOR } from './sweep/announcements.js';
+export { sweepExpiredBatch, sweepWarningBatch } from './sweep/batches.js';
+export { jetStreamPublisher, publishAll, type Publisher } from './sweep/publisher.js';
+export { SweepLoop } from './sweep/loop.js';
+export { createSweepPass } from './sweep/pass.js';
+export { createSweeperMetrics } from './metrics.js';
+export { deterministicUuidV7 } from './sweep/event-id.js';
