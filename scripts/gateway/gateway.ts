@@ -2,12 +2,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import httpProxy from 'http-proxy';
 import { matchRoute, type RoutesFile } from './routes.js';
+import { createStaticSite, type StaticSite } from './static.js';
 
 export interface GatewayOptions {
   routes: RoutesFile['routes'];
   /** Base URLs per upstream name; several URLs are used round-robin (replicas). */
   targets: Record<string, string[]>;
   log?: (line: Record<string, unknown>) => void;
+  /** Built front ends served from disk (the account pages at `/account`). */
+  staticSites?: StaticSite[];
 }
 
 function problem(res: ServerResponse, status: number, code: string, detail: string): void {
@@ -39,8 +42,13 @@ export function createGateway(options: GatewayOptions): Server {
     }
   });
 
+  const sites = (options.staticSites ?? []).map((site) =>
+    createStaticSite(site, (res) => problem(res, 404, 'not_found', 'No such file')),
+  );
+
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (sites.some((handle) => handle(req, res, path))) return;
     if (path === '/health' || path === '/health/ready') return aggregateHealth(options.targets, path, res);
     if (path === '/health/live') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"UP","checks":{}}');
     const route = matchRoute(options.routes, path);
