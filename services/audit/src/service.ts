@@ -1,10 +1,24 @@
-import { provisionStreams, runService, Topology, topologySettings, type Logger, type RunningService } from '@tessera/platform';
+import { runService, Topology, topologySettings, type Logger, type RunningConsumer, type RunningService } from '@tessera/platform';
+import { createJwksAuthenticator, type Authenticator } from './auth.js';
 import type { AuditConfig } from './config.js';
+import type { AuditDatabase } from './db.js';
+import { auditRoutes } from './http/routes.js';
+import { createAuditMetrics } from './metrics.js';
 import { migrations } from './migrations/index.js';
+import { startProjection } from './projection/consumer.js';
+import { RebuildRunner } from './rebuild/runner.js';
+import { startRetention } from './retention.js';
 
-export async function startAudit(config: AuditConfig, logger: Logger): Promise<RunningService> {
+export interface AuditDependencies {
+  /** Defaults to the JWKS authenticator of config; tests and the verifier swap pass another. */
+  authenticator?: Authenticator;
+  now?: () => number;
+}
+
+export async function startAudit(config: AuditConfig, logger: Logger, dependencies: AuditDependencies = {}): Promise<RunningService> {
   const topology = new Topology(topologySettings(config));
-  return runService({
+  const now = dependencies.now ?? Date.now;
+  return runService<AuditDatabase>({
     name: 'audit',
     logger,
     port: config.PORT,
@@ -13,8 +27,45 @@ export async function startAudit(config: AuditConfig, logger: Logger): Promise<R
     natsRequiredForReadiness: true,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     database: { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, poolMax: config.DATABASE_POOL_MAX, migrations },
-    build: () => ({
-      onNats: (nc) => provisionStreams(nc, topology),
-    }),
+    build: ({ registry, nats, database }) => {
+      const { db, pool } = database;
+      const metrics = createAuditMetrics(registry);
+      const auth =
+        dependencies.authenticator ?? createJwksAuthenticator({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+      const rebuilds = new RebuildRunner({ db, pool, nats, topology, logger, metrics, retentionDays: config.AUDIT_RETENTION_DAYS, now });
+      const retention = startRetention({
+        db,
+        logger,
+        metrics,
+        now,
+        retentionDays: config.AUDIT_RETENTION_DAYS,
+        intervalMs: config.AUDIT_RETENTION_INTERVAL_MS,
+        batchSize: config.AUDIT_RETENTION_BATCH_SIZE,
+      });
+      let projection: RunningConsumer | null = null;
+      return {
+        routes: (app) => auditRoutes(app, { db, auth, rebuilds, now }),
+        onNats: async (nc) => {
+          projection = await startProjection({
+            nc,
+            topology,
+            db,
+            logger,
+            registry,
+            metrics,
+            batchSize: config.AUDIT_BATCH_SIZE,
+            maxAttempts: config.AUDIT_MAX_ATTEMPTS,
+            lagPollIntervalMs: config.AUDIT_LAG_POLL_INTERVAL_MS,
+            now,
+          });
+        },
+        health: [{ name: 'projection', readiness: true, check: () => ({ status: projection !== null ? 'UP' : 'DOWN' }) }],
+        stop: async () => {
+          await rebuilds.stop();
+          await retention.stop();
+          await projection?.stop();
+        },
+      };
+    },
   });
 }
