@@ -1,10 +1,19 @@
 import { provisionStreams, runService, Topology, topologySettings, type Logger, type RunningService } from '@tessera/platform';
+import { ensureFirstAdmin } from './commands/bootstrap.js';
 import type { TokenApiConfig } from './config.js';
+import type { TokenApiDatabase } from './db/schema.js';
+import type { TokenApiDeps } from './deps.js';
+import { mountRoutes } from './http/routes/index.js';
+import { createAuthMetrics } from './metrics.js';
 import { migrations } from './migrations/index.js';
+import { Outbox } from './outbox/outbox.js';
+import { purgeStaleThrottle } from './repo/throttle.js';
+import { PasswordHasher } from './secrets/passwords.js';
+import { setUpKeys } from './signing/setup.js';
 
 export async function startTokenApi(config: TokenApiConfig, logger: Logger): Promise<RunningService> {
   const topology = new Topology(topologySettings(config));
-  return runService({
+  return runService<TokenApiDatabase>({
     name: 'token-api',
     logger,
     port: config.PORT,
@@ -13,8 +22,61 @@ export async function startTokenApi(config: TokenApiConfig, logger: Logger): Pro
     natsRequiredForReadiness: false,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     database: { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, poolMax: config.DATABASE_POOL_MAX, migrations },
-    build: () => ({
-      onNats: (nc) => provisionStreams(nc, topology, { converge: true }),
-    }),
+    build: async ({ database, nats, registry }) => {
+      const { db } = database;
+      const [{ keys, kek }, passwords] = await Promise.all([
+        setUpKeys(config, db, logger),
+        PasswordHasher.create({ memoryKib: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM }),
+      ]);
+      const outbox = new Outbox({
+        db,
+        nats,
+        logger,
+        registry,
+        relayIntervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+        relayBatch: config.OUTBOX_RELAY_BATCH,
+        relayMinAgeMs: config.OUTBOX_RELAY_MIN_AGE_MS,
+        staleMs: config.OUTBOX_STALE_SECONDS * 1000,
+      });
+      const deps: TokenApiDeps = {
+        config,
+        db,
+        logger,
+        topology,
+        keys,
+        passwords,
+        metrics: createAuthMetrics(registry),
+        afterCommit: (entries) => outbox.afterCommit(entries),
+        clock: Date.now,
+      };
+      if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+        const outcome = await ensureFirstAdmin(deps, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+        logger.info({ outcome }, outcome === 'created' ? 'first admin created from ADMIN_EMAIL' : 'ADMIN_EMAIL account exists; left unchanged');
+      }
+      const reloadKeys = () => keys.reload().catch((error) => logger.error({ err: error }, 'signing keys reload failed; keeping the last set'));
+      keys.startReloading(config.KEY_RELOAD_INTERVAL_SECONDS * 1000, (error) => logger.error({ err: error }, 'signing keys reload failed; keeping the last set'));
+      const housekeeping = setInterval(() => {
+        const horizon = Math.max(config.LOGIN_FAILURE_WINDOW_SECONDS, config.LOGIN_IP_WINDOW_SECONDS) * 1000;
+        void purgeStaleThrottle(db, new Date(Date.now() - horizon)).catch((error) => logger.warn({ err: error }, 'login throttle purge failed'));
+      }, 60_000);
+      housekeeping.unref();
+      outbox.start();
+
+      return {
+        routes: (app) => mountRoutes(app, deps, kek ? { kek, activationDelayMs: config.KEY_ACTIVATION_DELAY_SECONDS * 1000 } : null),
+        health: [outbox.health()],
+        onNats: async (nc) => {
+          await provisionStreams(nc, topology, { converge: true });
+          outbox.attach(nc);
+          // Another replica (or the CLI) rotated: pick the new key up now rather than at the next reload.
+          nc.subscribe(topology.keyRotatedSubject, { callback: () => void reloadKeys() });
+        },
+        stop: async () => {
+          clearInterval(housekeeping);
+          keys.stop();
+          await outbox.stop();
+        },
+      };
+    },
   });
 }

@@ -66,6 +66,7 @@ export interface TokenEventsTable {
   type: string;
   user_id: string | null;
   payload: ColumnType<unknown, string, string>;
+  headers: ColumnType<Record<string, string> | null, string | null, string | null>;
   created_at: Generated<Date>;
   published_at: Timestamp | null;
 }

@@ -45,7 +45,7 @@ export const migration: Migration = {
       .addColumn('successor_token_id', 'uuid')
       .addColumn('scopes', sql`text[]`, (c) => c.notNull())
       .addColumn('fingerprint', 'text', (c) => c.notNull())
-      .addColumn('client_ip', 'inet', (c) => c.notNull())
+      .addColumn('client_ip', sql`inet`, (c) => c.notNull())
       .addColumn('user_agent', 'text', (c) => c.notNull())
       .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
       .addColumn('created_at', 'timestamptz', (c) => c.notNull())
@@ -88,6 +88,8 @@ export const migration: Migration = {
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('user_id', 'uuid')
       .addColumn('payload', 'jsonb', (c) => c.notNull())
+      // W3C trace context of the command, so a relayed publish joins the request's trace.
+      .addColumn('headers', 'jsonb')
       .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .addColumn('published_at', 'timestamptz')
       .execute();

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
+
+/** `Algorithm.Argon2id`: the package declares it as an ambient const enum, unusable as a value here. */
+const ARGON2ID = 2 as Algorithm;
 
 export interface Argon2Params {
   memoryKib: number;
@@ -46,7 +49,7 @@ export class PasswordHasher {
 
 function hashWith(params: Argon2Params, password: string): Promise<string> {
   return hash(password, {
-    algorithm: Algorithm.Argon2id,
+    algorithm: ARGON2ID,
     memoryCost: params.memoryKib,
     timeCost: params.timeCost,
     parallelism: params.parallelism,

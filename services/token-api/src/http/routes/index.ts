@@ -1,0 +1,20 @@
+import type { Express } from 'express';
+import type { RotateDeps } from '../../commands/rotate-keys.js';
+import type { TokenApiDeps } from '../../deps.js';
+import { jwksRoute } from './jwks.js';
+import { loginRoute } from './login.js';
+import { logoutRoute } from './logout.js';
+import { passwordRoute } from './password.js';
+import { refreshRoute } from './refresh.js';
+import { registerRoute } from './register.js';
+import { rotateKeysRoute } from './rotate-keys.js';
+
+export function mountRoutes(app: Express, deps: TokenApiDeps, rotation: Omit<RotateDeps, keyof TokenApiDeps> | null): void {
+  registerRoute(app, deps);
+  loginRoute(app, deps);
+  refreshRoute(app, deps);
+  logoutRoute(app, deps);
+  passwordRoute(app, deps);
+  jwksRoute(app, deps);
+  rotateKeysRoute(app, deps, rotation);
+}

@@ -1,0 +1,111 @@
+import { sql, type Transaction } from 'kysely';
+import type { AuthTokenRow, TokenApiDatabase } from '../db/schema.js';
+import type { NewToken, TokenState } from '../domain/model.js';
+import { parseScopes } from './users.js';
+
+type Trx = Transaction<TokenApiDatabase>;
+
+export function toTokenState(row: AuthTokenRow): TokenState {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    type: row.token_type,
+    status: row.status,
+    familyId: row.family_id,
+    refreshTokenId: row.refresh_token_id,
+    successorTokenId: row.successor_token_id,
+    scopes: parseScopes(row.scopes),
+    fingerprint: row.fingerprint,
+    createdAt: row.created_at.getTime(),
+    expiresAt: row.expires_at.getTime(),
+    revokedAt: row.revoked_at?.getTime() ?? null,
+    revocationReason: row.revocation_reason,
+  };
+}
+
+export async function findRefreshTokenOwner(db: Trx | import('kysely').Kysely<TokenApiDatabase>, tokenHash: string): Promise<string | undefined> {
+  const row = await db.selectFrom('auth_tokens').select('user_id').where('token_hash', '=', tokenHash).where('token_type', '=', 'REFRESH').executeTakeFirst();
+  return row?.user_id;
+}
+
+export async function findTokenByHash(trx: Trx, tokenHash: string): Promise<AuthTokenRow | undefined> {
+  return trx.selectFrom('auth_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+export async function liveFamilyMembers(trx: Trx, familyId: string): Promise<AuthTokenRow[]> {
+  return trx.selectFrom('auth_tokens').selectAll().where('family_id', '=', familyId).where('status', '=', 'ACTIVE').orderBy('created_at').execute();
+}
+
+/** Stores the issued tokens; `hashes` maps token id → SHA-256 of the token string. */
+export async function insertTokens(trx: Trx, tokens: NewToken[], hashes: Map<string, string>): Promise<void> {
+  await trx
+    .insertInto('auth_tokens')
+    .values(
+      tokens.map((t) => ({
+        id: t.id,
+        user_id: t.userId,
+        email: t.email,
+        token_hash: hashes.get(t.id)!,
+        token_type: t.type,
+        status: 'ACTIVE' as const,
+        family_id: t.familyId,
+        parent_token_id: t.parentTokenId,
+        refresh_token_id: t.refreshTokenId,
+        successor_token_id: null,
+        scopes: t.scopes,
+        fingerprint: t.client.fingerprint,
+        client_ip: t.client.ip,
+        user_agent: t.client.userAgent,
+        expires_at: new Date(t.expiresAt),
+        created_at: new Date(t.issuedAt),
+        last_used_at: null,
+        revocation_reason: null,
+        revoked_at: null,
+        metadata: JSON.stringify(t.allowedCountries ? { allowedCountries: t.allowedCountries } : {}),
+      })),
+    )
+    .execute();
+}
+
+/** A refresh token exchanged for a new pair: no longer usable, and it points at its successor. */
+export async function markRotated(trx: Trx, tokenId: string, successorId: string, now: Date, firstUse: boolean, reason: string): Promise<void> {
+  const update = trx.updateTable('auth_tokens').set({ successor_token_id: successorId, last_used_at: now });
+  const set = firstUse ? update.set({ status: 'REVOKED', revoked: true, revocation_reason: reason, revoked_at: now }) : update;
+  await set.where('id', '=', tokenId).execute();
+}
+
+export async function revokeTokens(trx: Trx, ids: string[], reason: string, now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await trx
+    .updateTable('auth_tokens')
+    .set({ status: 'REVOKED', revoked: true, revocation_reason: reason, revoked_at: now })
+    .where('id', 'in', ids)
+    .where('status', '=', 'ACTIVE')
+    .execute();
+}
+
+/** Every live token of the user created before the cutoff (password change); returns the count. */
+export async function revokeUserTokensBefore(trx: Trx, userId: string, cutoff: Date, reason: string, now: Date): Promise<number> {
+  const result = await trx
+    .updateTable('auth_tokens')
+    .set({ status: 'REVOKED', revoked: true, revocation_reason: reason, revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('status', '=', 'ACTIVE')
+    .where('created_at', '<', cutoff)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** The bearer check's database half: the access token exists, is live, and is not cut off. */
+export async function accessTokenStanding(db: import('kysely').Kysely<TokenApiDatabase>, tokenId: string): Promise<{ status: string; familyId: string; userRole: string; email: string; cutoff: Date | null; createdAt: Date } | undefined> {
+  const row = await db
+    .selectFrom('auth_tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .select(['t.status', 't.family_id', 't.created_at', 'u.role', 'u.email', 'u.tokens_not_before'])
+    .where('t.id', '=', tokenId)
+    .where('t.token_type', '=', 'ACCESS')
+    .executeTakeFirst();
+  return row && { status: row.status, familyId: row.family_id, userRole: row.role, email: row.email, cutoff: row.tokens_not_before, createdAt: row.created_at };
+}
+
+export { sql };
