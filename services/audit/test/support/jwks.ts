@@ -9,7 +9,7 @@ export const TEST_AUDIENCE = 'tessera-audit-test';
 export interface TestJwks {
   url: string;
   /** An access token as token-api would mint it (ES256, sub, scope, jti). */
-  mint(claims: { sub: string; scope?: string; iss?: string; aud?: string; expiresIn?: string; key?: 'trusted' | 'untrusted' }): Promise<string>;
+  mint(claims: { sub: string; scope?: string | null; iss?: string; aud?: string; expiresIn?: string; key?: 'trusted' | 'untrusted' }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -32,7 +32,7 @@ export async function startJwks(): Promise<TestJwks> {
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
     async mint({ sub, scope = 'READ_TOKENS', iss = TEST_ISSUER, aud = TEST_AUDIENCE, expiresIn = '5m', key = 'trusted' }) {
       const privateKey: CryptoKey = key === 'trusted' ? trusted.privateKey : untrusted.privateKey;
-      return new SignJWT({ scope })
+      return new SignJWT(scope === null ? {} : { scope })
         .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
         .setSubject(sub)
         .setIssuer(iss)
