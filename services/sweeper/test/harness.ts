@@ -132,10 +132,20 @@ export async function countInStream(world: World, stream: string, filter: string
   return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
 }
 
+/** `<ns>.tokens.<event>.*`: every event of one type, for any user. */
+export function typeFilter(world: World, type: TokenEventType): string {
+  return world.topology.tokenEventSubject(type, '00000000-0000-0000-0000-000000000000').replace(/[^.]+$/, '*');
+}
+
+/** How many events of `type` the token stream holds. */
+export function countEvents(world: World, type: TokenEventType): Promise<number> {
+  return countInStream(world, world.topology.streams.tokenEvents.name, typeFilter(world, type));
+}
+
 /** Every token event of `type` the stream holds, in stream order. */
 export async function eventsInStream<T extends TokenEventType>(world: World, type: T): Promise<Array<TokenEventOf<T> & { storedAtMs: number }>> {
   const stream = world.topology.streams.tokenEvents.name;
-  const filter = world.topology.tokenEventSubject(type, '00000000-0000-0000-0000-000000000000').replace(/[^.]+$/, '*');
+  const filter = typeFilter(world, type);
   const total = await countInStream(world, stream, filter);
   if (total === 0) return [];
   const consumer = await world.js.consumers.get(stream, { filter_subjects: filter });
