@@ -8,7 +8,7 @@ let h: AuditHarness;
 const alice = newUserId();
 const bob = newUserId();
 const admin = newUserId();
-const tokens: Record<string, string> = {};
+const tokens = { alice: '', bob: '', admin: '' };
 const BASE = Date.parse('2026-03-01T12:00:00.000Z');
 const seeded: Array<{ id: string; occurredAt: string; type: string }> = [];
 
