@@ -1,0 +1,142 @@
+// The endpoints the pages use (DESIGN §5), each checked against its contract on the way out
+// (the request) and on the way in (the response).
+import {
+  ActiveTokensResponse,
+  AuditTrailResponse,
+  LoginRequest,
+  LogoutAllResponse,
+  PasswordChangeRequest,
+  RefreshRequest,
+  RevokeTokenRequest,
+  RevokeTokenResponse,
+  TokenPairResponse,
+  TokenStats,
+  UserListResponse,
+  UserLookupQuery,
+  UserResponse,
+  Uuid,
+  type ActiveToken,
+} from '@tessera/contracts';
+import type { z } from 'zod';
+import { ApiError } from './failure.js';
+import { call, type HttpConfig } from './http.js';
+
+/** Pages of /tokens/active read per refresh of the list (100 each): far above any real user. */
+const MAX_ACTIVE_PAGES = 10;
+
+const id = (value: string) => encodeURIComponent(Uuid.parse(value));
+
+export function createTesseraApi(http: HttpConfig) {
+  return {
+    /** Throws a `validation` failure before any request when the form data breaks the contract. */
+    login(input: { email: string; password: string }) {
+      const body = LoginRequest.safeParse(input);
+      if (!body.success) throw validationError(body.error.issues);
+      return call(http, { method: 'POST', path: '/api/v1/auth/login', body: body.data, schema: TokenPairResponse });
+    },
+
+    refresh(refreshToken: string) {
+      return call(http, { method: 'POST', path: '/api/v1/auth/refresh', body: RefreshRequest.parse({ refresh_token: refreshToken }), schema: TokenPairResponse });
+    },
+
+    logout(accessToken: string) {
+      return call(http, { method: 'POST', path: '/api/v1/auth/logout', accessToken, schema: null });
+    },
+
+    changePassword(accessToken: string, input: { currentPassword: string; newPassword: string }) {
+      const body = PasswordChangeRequest.safeParse(input);
+      if (!body.success) throw validationError(body.error.issues);
+      return call(http, { method: 'POST', path: '/api/v1/auth/password', accessToken, body: body.data, schema: null });
+    },
+
+    /** Every active token of the caller (or, for an admin, of `userId`), all pages. */
+    async activeTokens(accessToken: string, userId?: string): Promise<ActiveToken[]> {
+      const items: ActiveToken[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_ACTIVE_PAGES; page++) {
+        const result = await call(http, {
+          method: 'GET',
+          path: '/api/v1/auth/tokens/active',
+          query: { limit: '100', cursor, userId: userId === undefined ? undefined : Uuid.parse(userId) },
+          accessToken,
+          schema: ActiveTokensResponse,
+        });
+        items.push(...result.items);
+        if (result.nextCursor === null) break;
+        cursor = result.nextCursor;
+      }
+      return items;
+    },
+
+    revokeToken(accessToken: string, tokenId: string, reason?: string) {
+      const body = RevokeTokenRequest.parse(reason === undefined ? {} : { reason });
+      return call(http, { method: 'DELETE', path: `/api/v1/auth/tokens/${id(tokenId)}`, accessToken, body, schema: RevokeTokenResponse });
+    },
+
+    logoutAll(accessToken: string, userId: string, reason?: string) {
+      const body = RevokeTokenRequest.parse(reason === undefined ? {} : { reason });
+      return call(http, { method: 'DELETE', path: `/api/v1/auth/tokens/all/${id(userId)}`, accessToken, body, schema: LogoutAllResponse });
+    },
+
+    stats(accessToken: string, userId?: string) {
+      return call(http, {
+        method: 'GET',
+        path: '/api/v1/auth/tokens/stats',
+        query: { userId: userId === undefined ? undefined : Uuid.parse(userId) },
+        accessToken,
+        schema: TokenStats,
+      });
+    },
+
+    auditTrail(accessToken: string, userId: string, cursor?: string) {
+      return call(http, {
+        method: 'GET',
+        path: `/api/v1/auth/tokens/audit/${id(userId)}`,
+        query: { limit: '20', cursor },
+        accessToken,
+        schema: AuditTrailResponse,
+      });
+    },
+
+    /** Admin: the user with this email, or null. */
+    async findUserByEmail(accessToken: string, email: string): Promise<UserResponse | null> {
+      const query = UserLookupQuery.parse({ email });
+      const result = await call(http, { method: 'GET', path: '/api/v1/users', query, accessToken, schema: UserListResponse });
+      return result.items[0] ?? null;
+    },
+
+    /** Admin: the user with this id, or null. */
+    async getUser(accessToken: string, userId: string): Promise<UserResponse | null> {
+      try {
+        return await call(http, { method: 'GET', path: `/api/v1/users/${id(userId)}`, accessToken, schema: UserResponse });
+      } catch (error) {
+        if (error instanceof ApiError && error.failure.kind === 'not_found') return null;
+        throw error;
+      }
+    },
+  };
+}
+
+export type TesseraApi = ReturnType<typeof createTesseraApi>;
+
+/** Client-side check failures, worded for people rather than for developers. */
+function validationError(issues: readonly z.core.$ZodIssue[]): ApiError {
+  return new ApiError({ kind: 'validation', fields: issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: friendlyIssue(issue) })) });
+}
+
+export function friendlyIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_small':
+      return Number(issue.minimum) <= 1 ? 'is required' : `must be at least ${String(issue.minimum)} characters`;
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)} characters`;
+    case 'invalid_format':
+      return issue.format === 'email' ? 'is not a valid email address' : 'is not in the expected format';
+    case 'custom':
+      return issue.path.join('.') === 'newPassword' ? 'must differ from your current password' : issue.message;
+    case 'invalid_type':
+      return 'is required';
+    default:
+      return issue.message;
+  }
+}

@@ -1,0 +1,87 @@
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { toFailure, type ApiFailure } from '../api/failure.js';
+import type { TesseraApi } from '../api/tessera-api.js';
+import { AuthSession, describeSignOut, type SignOutReason } from '../auth/session.js';
+import { FailureMessage } from '../ui/FailureMessage.js';
+
+export interface SignInProps {
+  api: TesseraApi;
+  heading: string;
+  /** Why the last session ended, if it did. */
+  notice: SignOutReason | null;
+  onSignedIn: (session: AuthSession) => void;
+}
+
+export function SignIn({ api, heading, notice, onSignedIn }: SignInProps) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [failure, setFailure] = useState<ApiFailure | null>(null);
+  const [pending, setPending] = useState(false);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const emailId = useId();
+  const passwordId = useId();
+
+  // After a sign-out the page changes under the person: put focus where the new page starts.
+  useEffect(() => headingRef.current?.focus(), []);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setFailure(null);
+    setPending(true);
+    try {
+      const pair = await api.login({ email, password });
+      const session = new AuthSession(pair, email.trim().toLowerCase(), { refresh: (token) => api.refresh(token) });
+      setPassword('');
+      onSignedIn(session);
+    } catch (error) {
+      const next = toFailure(error);
+      setFailure(next);
+      setPending(false);
+      if (next.kind === 'invalid_credentials') {
+        passwordRef.current?.focus();
+        passwordRef.current?.select();
+      }
+    }
+  };
+
+  const told = notice ? describeSignOut(notice) : null;
+  return (
+    <main id="main" className="page page-narrow">
+      <h1 ref={headingRef} tabIndex={-1}>
+        {heading}
+      </h1>
+      {told && (
+        <div className={`alert ${told.unexpected ? 'alert-warning' : 'alert-info'}`} role={told.unexpected ? 'alert' : 'status'}>
+          {told.message}
+        </div>
+      )}
+      <form className="card form" onSubmit={submit} noValidate aria-describedby={failure ? 'signin-error' : undefined}>
+        <h2 className="form-title">Sign in</h2>
+        <div className="field">
+          <label htmlFor={emailId}>Email</label>
+          <input id={emailId} type="email" name="email" autoComplete="username" inputMode="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={passwordId}>Password</label>
+          <input
+            id={passwordId}
+            ref={passwordRef}
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </div>
+        <div id="signin-error">
+          <FailureMessage failure={failure} />
+        </div>
+        <button type="submit" className="button button-primary button-block" disabled={pending}>
+          {pending ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}
