@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { parseBody } from '@tessera/platform';
+import { readBody } from '../body.js';
 import { z } from 'zod';
 import { logout } from '../../commands/logout.js';
 import type { TokenApiDeps } from '../../deps.js';
@@ -10,7 +10,7 @@ const LogoutRequest = z.strictObject({});
 /** POST /api/v1/auth/logout (bearer, no body) → 204; the caller's session ends. */
 export function logoutRoute(app: Express, deps: TokenApiDeps): void {
   app.post('/api/v1/auth/logout', requireBearer(deps), async (req, res) => {
-    parseBody(LogoutRequest, req);
+    readBody(LogoutRequest, req);
     await logout(deps, principalOf(res));
     res.status(204).end();
   });
