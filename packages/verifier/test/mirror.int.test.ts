@@ -51,7 +51,8 @@ describe('RevocationMirror', () => {
     await kv.put(`sub.${user}`, JSON.stringify({ notBefore: 2000 }));
     await kv.put('unrelated.key', '{}');
 
-    const mirror = track(new RevocationMirror({ connection: nc, bucket: name }).start());
+    const applied: string[] = [];
+    const mirror = track(new RevocationMirror({ connection: nc, bucket: name, onEvent: (e) => e.type === 'applied' && applied.push(`${e.operation} ${e.key}`) }).start());
     expect(mirror.isCurrent()).toBe(false);
     expect(mirror.freshness().staleForMs).toBe(Number.POSITIVE_INFINITY);
     await mirror.ready();
@@ -67,6 +68,7 @@ describe('RevocationMirror', () => {
     await waitFor(() => mirror.revokedSession(a) !== undefined, { what: 'session entry' });
     expect(mirror.revokedToken(c)).toBeDefined();
     expect(mirror.revokedToken(a)).toBeUndefined();
+    expect(applied.slice(-3)).toEqual([`PUT jti.${c}`, `DEL jti.${a}`, `PUT sid.${a}`]);
   });
 
   it('is current at once on an empty bucket', async () => {

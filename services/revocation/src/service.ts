@@ -47,7 +47,10 @@ export async function startRevocation(config: RevocationConfig, logger: Logger):
       const mirror = new RevocationMirror({
         connection,
         bucket,
-        onEvent: (event) => (event.type === 'watch_failed' || event.type === 'invalid_entry' ? logger.warn({ mirror_event: event }, 'revocation mirror') : logger.debug({ mirror_event: event }, 'revocation mirror')),
+        onEvent: (event) => {
+          if (event.type === 'watch_failed' || event.type === 'invalid_entry') logger.warn({ mirror_event: event }, 'revocation mirror');
+          else if (event.type !== 'applied') logger.info({ mirror_event: event }, 'revocation mirror');
+        },
       });
       const verifier = createVerifier({
         jwksUrl: config.JWKS_URL,

@@ -25,6 +25,8 @@ export type MirrorEvent =
   | { type: 'bucket_missing'; bucket: string }
   | { type: 'watch_failed'; error: string }
   | { type: 'invalid_entry'; key: string }
+  /** One change applied (after the snapshot too): from here on every check sees it. */
+  | { type: 'applied'; key: string; operation: 'PUT' | 'DEL' | 'PURGE' }
   | { type: 'disconnected' }
   | { type: 'reconnected' };
 
@@ -203,8 +205,9 @@ export class RevocationMirror implements RevocationView {
       }
     }
     const outcome = target.apply(key, value, meta);
-    if (outcome === 'invalid_value') this.emit({ type: 'invalid_entry', key });
     this.lastChangeAt = this.now();
+    if (outcome === 'invalid_value') this.emit({ type: 'invalid_entry', key });
+    if (this.options.onEvent && target === this.index) this.emit({ type: 'applied', key, operation: operation === 'DEL' || operation === 'PURGE' ? operation : 'PUT' });
   }
 
   private async followConnection(nc: NatsConnection): Promise<void> {
