@@ -35,6 +35,8 @@ export function parseRetryAfter(header: string | null, nowMs: number): number | 
   if (header === null) return null;
   const value = header.trim();
   if (/^\d+$/.test(value)) return nowMs + Number(value) * 1000;
+  // An HTTP-date always names a weekday and month; this keeps Date.parse from reading '-5' as a year.
+  if (!/[a-z]/i.test(value)) return null;
   const date = Date.parse(value);
   return Number.isNaN(date) ? null : Math.max(nowMs, date);
 }
