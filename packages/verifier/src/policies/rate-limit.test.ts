@@ -23,3 +23,15 @@ describe('RollingWindow', () => {
     expect(window.take(119_000).allowed).toBe(true);
   });
 });
+
+describe('RollingWindow growth', () => {
+  it('stays exact while its ring grows from a few slots to the limit', () => {
+    const window = new RollingWindow(100, 1_000);
+    for (let i = 0; i < 100; i++) expect(window.take(i).allowed).toBe(true);
+    expect(window.take(500)).toEqual({ allowed: false, retryAfterMs: 500 });
+    // Calls leave the window one by one, in order.
+    expect(window.take(1_000).allowed).toBe(true);
+    expect(window.take(1_000)).toEqual({ allowed: false, retryAfterMs: 1 });
+    expect(window.take(1_001).allowed).toBe(true);
+  });
+});
