@@ -193,7 +193,7 @@ describe('deploy/README.md', () => {
     );
     expect(keys.size).toBeGreaterThan(0);
     const readme = readText('deploy/README.md');
-    expect(readme).toContain('kubectl create secret generic tessera-secrets');
+    expect(readme).toMatch(/kubectl (-n \S+ )?create secret generic tessera-secrets/);
     for (const key of keys) expect(readme, `deploy/README.md names the key ${key}`).toContain(`--from-literal=${key}=`);
   });
 });
