@@ -31,7 +31,7 @@ import { connect } from '@nats-io/transport-node';
 import { createTokenEvent } from '@tessera/contracts';
 import { ensureStream, publishJson, Topology } from '@tessera/platform';
 import { startNatsServer, waitFor } from '@tessera/platform/testing';
-import { createTestIssuer } from '@tessera/verifier/testing';
+import { createTestIssuer, type IssuedToken } from '@tessera/verifier/testing';
 import { v7 as uuidv7 } from 'uuid';
 
 const { values: args } = parseArgs({ options: { count: { type: 'string', default: '1000' }, load: { type: 'string', default: '50' }, warmup: { type: 'string', default: '100' } } });
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
 
     // Tokens the verifier process has seen; each is revoked once.
     const issuer = await createTestIssuer();
-    const tokens = [];
+    const tokens: IssuedToken[] = [];
     for (let i = 0; i < WARMUP + 2 * COUNT; i++) tokens.push(await issuer.accessToken());
 
     const verifierProcess = fork(fileURLToPath(new URL('./propagation-verifier.ts', import.meta.url)), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
