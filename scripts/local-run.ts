@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { canConnect } from '@tessera/platform/testing';
+import { ensureAccountPages } from './account-pages.js';
 import { createGateway } from './gateway/gateway.js';
 import { loadRoutes } from './gateway/routes.js';
 
@@ -68,6 +69,12 @@ async function waitReady(name: string, port: number, child: ChildProcess, timeou
 
 async function main(): Promise<void> {
   await checkDependencies();
+  let accountPages: string;
+  try {
+    accountPages = await ensureAccountPages(`${root}packages/account-web`, (line) => process.stdout.write(`${line}\n`));
+  } catch (error) {
+    fail((error as Error).message);
+  }
   const { routes, upstreams: basePorts } = loadRoutes();
   const upstreams = Object.fromEntries(Object.entries(basePorts).map(([name, u]) => [name, { port: u.port + PORT_OFFSET }]));
   const children = new Map<string, ChildProcess>();
@@ -111,7 +118,7 @@ async function main(): Promise<void> {
   }
 
   const targets = Object.fromEntries(Object.entries(upstreams).map(([name, u]) => [name, [`http://127.0.0.1:${u.port}`]]));
-  const gateway = createGateway({ routes, targets });
+  const gateway = createGateway({ routes, targets, staticSites: [{ prefix: '/account', dir: accountPages }] });
   gateway.on('error', (error) => {
     process.stderr.write(`tessera: gateway cannot listen on ${GATEWAY_PORT}: ${error.message}\n`);
     void stopAll(1);
@@ -133,6 +140,7 @@ async function main(): Promise<void> {
       'tessera: all services ready',
       `  API        http://localhost:${GATEWAY_PORT}/api/v1   (health: http://localhost:${GATEWAY_PORT}/health)`,
       `  WebSocket  ws://localhost:${GATEWAY_PORT}/ws/tokens`,
+      `  Account    http://localhost:${GATEWAY_PORT}/account   (admin: /account/admin)`,
       `  JWKS       http://localhost:${GATEWAY_PORT}/.well-known/jwks.json`,
       ...SERVICES.map((name) => `  ${name.padEnd(10)} http://localhost:${upstreams[name]!.port}  (/health, /metrics)`),
       'Press Ctrl-C to stop.',

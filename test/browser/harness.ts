@@ -1,0 +1,144 @@
+// What the browser tests stand on: Debian's Chromium driven by playwright-core (installed with
+// apt when missing: no browser download), and the whole system started by the test itself
+// with `scripts/local-run.ts` on shifted ports, its own schemas and its own NATS namespace.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { deleteNatsNamespace, queryTestDatabase, uniqueSuffix } from '@tessera/platform/testing';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SCREENSHOTS = `${ROOT}docs/screenshots`;
+const CHROMIUM = '/usr/bin/chromium';
+
+/** Installs Debian's chromium when it is not there (the machines run as root; CI too). */
+export function ensureChromium(): string {
+  if (existsSync(CHROMIUM)) return CHROMIUM;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env, stdio: 'pipe', timeout: 600_000 });
+  try {
+    install();
+  } catch {
+    // A fresh machine has no package lists yet.
+    execFileSync('apt-get', ['update'], { env, stdio: 'pipe', timeout: 300_000 });
+    install();
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} is missing`);
+  return CHROMIUM;
+}
+
+/**
+ * A non-persistent launch: Playwright gives the browser a fresh temporary user-data-dir and
+ * removes it on close, and each context is a separate cookie/storage jar (a separate "device").
+ */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: ensureChromium(),
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** Two devices a person could own: their User-Agents give the sessions recognisable names. */
+export const DEVICES = {
+  laptop: {
+    userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',
+    viewport: { width: 1280, height: 900 },
+  },
+  phone: {
+    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  },
+  desk: {
+    userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+    viewport: { width: 1280, height: 900 },
+  },
+} as const;
+
+export async function openDevice(browser: Browser, device: keyof typeof DEVICES): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ ...DEVICES[device], locale: 'en-GB', timezoneId: 'UTC', reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true, animations: 'disabled' });
+}
+
+export interface RunningSystem {
+  baseUrl: string;
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * `pnpm start` on ports shifted by a random offset, with `env` added (admin account, lockout
+ * settings). Resolves once every service is ready; `stop` sends SIGINT, waits for the exit,
+ * and removes the schemas and streams the run created.
+ */
+export async function startSystem(env: Record<string, string>): Promise<RunningSystem> {
+  const suffix = uniqueSuffix();
+  const offset = 20_000 + Math.floor(Math.random() * 20_000);
+  const schemaPrefix = `t_web_${suffix}_`;
+  const namespace = `web${suffix}`;
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-run.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, TESSERA_PORT_OFFSET: String(offset), TESSERA_SCHEMA_PREFIX: schemaPrefix, NATS_NAMESPACE: namespace, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let exited = false;
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      exited = true;
+      resolve(code);
+    }),
+  );
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the system was not ready in 120 s:\n${lines.slice(-30).join('\n')}`)), 120_000);
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        if (/tessera: all services ready/.test(line)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+    void exit.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the local runner exited (${code}) before it was ready:\n${lines.slice(-30).join('\n')}`));
+    });
+  });
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGINT');
+      await exit;
+    }
+    await deleteNatsNamespace(namespace);
+    for (const schema of ['token_api', 'audit', 'sweeper']) await queryTestDatabase(`drop schema if exists ${schemaPrefix}${schema} cascade`);
+  };
+  try {
+    await ready;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { baseUrl: `http://127.0.0.1:${9003 + offset}`, lines, stop };
+}
+
+/** Registers an account through the API, as a person would on a sign-up page. */
+export async function register(baseUrl: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/v1/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (res.status !== 201) throw new Error(`registering ${email} answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
