@@ -11,6 +11,8 @@ export interface CachedToken {
   /** Per-token policy state lives with the token, so it is bounded and dropped with it. */
   lastIp: string | undefined;
   window: RollingWindow | undefined;
+  /** The success result, built once: every accepted call returns this same frozen object. */
+  accepted: Readonly<{ ok: true; claims: TokenFacts['claims']; scopes: TokenFacts['scopes'] }>;
 }
 
 /** Digest of a token as its cache key: base64 of SHA-256, 44 characters. */

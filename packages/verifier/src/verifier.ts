@@ -12,7 +12,7 @@ import { RollingWindow } from './policies/rate-limit.js';
 import type { VerifyFailureReason } from './reasons.js';
 import type { RevocationView } from './revocation/index-state.js';
 import { RevocationMirror, type MirrorStatus } from './revocation/mirror.js';
-import { looksLikeJws, verifySignatureAndClaims, type SignatureCheckOptions } from './verify-signature.js';
+import { MAX_TOKEN_LENGTH, looksLikeJws, verifySignatureAndClaims, type SignatureCheckOptions } from './verify-signature.js';
 
 export type VerifyResult =
   | { ok: true; claims: Readonly<AccessTokenClaims>; scopes: readonly Scope[] }
@@ -46,6 +46,9 @@ export interface Verifier {
   /** Stops timers, the watch and the rotation subscription. The NATS connection stays open. */
   close(): Promise<void>;
 }
+
+const NO_CONTEXT: VerifyContext = Object.freeze({});
+const MALFORMED: VerifyResult = Object.freeze({ ok: false as const, reason: 'malformed' as const });
 
 const DEFAULTS = {
   algorithms: ['ES256'] as JwtAlg[],
@@ -94,8 +97,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   const checks = new TokenChecks(options, revocations, now);
 
-  async function verify(token: string, context: VerifyContext = {}): Promise<VerifyResult> {
-    if (!looksLikeJws(token)) return { ok: false, reason: 'malformed' };
+  async function verify(token: string, context: VerifyContext = NO_CONTEXT): Promise<VerifyResult> {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return MALFORMED;
     const digest = tokenDigest(token);
     let entry = cache.get(digest);
     // A key withdrawn from the JWKS takes its tokens with it: re-verify (and fail) them.
@@ -104,9 +107,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       entry = undefined;
     }
     if (entry === undefined) {
+      // The full shape check only on a miss: a hit is a token we have already parsed.
+      if (!looksLikeJws(token)) return MALFORMED;
       const checked = await verifySignatureAndClaims(token, signatureOptions);
       if (!checked.ok) return checked.claims ? { ok: false, reason: checked.reason, claims: checked.claims } : { ok: false, reason: checked.reason };
-      entry = { facts: checked.facts, kid: checked.kid, lastIp: undefined, window: undefined };
+      entry = { facts: checked.facts, kid: checked.kid, lastIp: undefined, window: undefined, accepted: Object.freeze({ ok: true as const, claims: checked.facts.claims, scopes: checked.facts.scopes }) };
       cache.set(digest, entry);
     } else if (checks.expired(entry.facts)) {
       cache.delete(digest);
@@ -172,24 +177,21 @@ class TokenChecks {
 
   run(entry: CachedToken, context: VerifyContext): VerifyResult {
     const { facts } = entry;
-    const refuse = (reason: VerifyFailureReason, retryAfterSeconds?: number): VerifyResult =>
-      retryAfterSeconds === undefined ? { ok: false, reason, claims: facts.claims } : { ok: false, reason, retryAfterSeconds, claims: facts.claims };
-
     const revocations = this.revocations;
     if (revocations) {
-      if (revocations.revokedToken(facts.tokenId) !== undefined) return refuse('revoked');
-      if (revocations.revokedSession(facts.sessionId) !== undefined) return refuse('session_revoked');
+      if (revocations.revokedToken(facts.tokenId) !== undefined) return refuse(facts, 'revoked');
+      if (revocations.revokedSession(facts.sessionId) !== undefined) return refuse(facts, 'session_revoked');
       const notBefore = revocations.userNotBefore(facts.userId);
       // Millisecond resolution from the UUIDv7 jti: a token minted after the cutoff, even within
       // the same second, is not caught by it.
-      if (notBefore !== undefined && facts.issuedAtMs < notBefore) return refuse('user_revoked');
+      if (notBefore !== undefined && facts.issuedAtMs < notBefore) return refuse(facts, 'user_revoked');
       const freshness = revocations.freshness();
-      if (!freshness.current && freshness.staleForMs > this.staleAfterMs && this.refusesWhenStale(facts)) return refuse('revocation_state_stale', 1);
+      if (!freshness.current && freshness.staleForMs > this.staleAfterMs && this.refusesWhenStale(facts)) return refuse(facts, 'revocation_state_stale', 1);
     }
 
-    if (!hasScopes(facts.scopes, context)) return refuse('insufficient_scope');
+    if (!hasScopes(facts.scopes, context)) return refuse(facts, 'insufficient_scope');
 
-    if (this.deviceBinding && !this.fingerprints.matches(context.userAgent, facts.fingerprint)) return refuse('device_mismatch');
+    if (this.deviceBinding && !this.fingerprints.matches(context.userAgent, facts.fingerprint)) return refuse(facts, 'device_mismatch');
     if (context.clientIp !== undefined && context.clientIp !== entry.lastIp) {
       const previousIp = entry.lastIp;
       entry.lastIp = context.clientIp;
@@ -197,15 +199,15 @@ class TokenChecks {
     }
 
     if (this.geoEnabled && facts.countries !== null && !(this.geoAdminBypass && facts.isAdmin)) {
-      if (context.country === undefined || !facts.countries.has(context.country.toUpperCase())) return refuse('geo_blocked');
+      if (context.country === undefined || !facts.countries.has(context.country.toUpperCase())) return refuse(facts, 'geo_blocked');
     }
 
     if (this.rateLimit) {
       entry.window ??= new RollingWindow(this.rateLimit.limit, this.rateLimit.windowMs);
       const taken = entry.window.take(this.now());
-      if (!taken.allowed) return refuse('rate_limited', Math.max(1, Math.ceil(taken.retryAfterMs / 1000)));
+      if (!taken.allowed) return refuse(facts, 'rate_limited', Math.max(1, Math.ceil(taken.retryAfterMs / 1000)));
     }
-    return { ok: true, claims: facts.claims, scopes: facts.scopes };
+    return entry.accepted;
   }
 
   private refusesWhenStale(facts: TokenFacts): boolean {
@@ -222,9 +224,17 @@ class TokenChecks {
   }
 }
 
+function refuse(facts: TokenFacts, reason: VerifyFailureReason, retryAfterSeconds?: number): VerifyResult {
+  return retryAfterSeconds === undefined ? { ok: false, reason, claims: facts.claims } : { ok: false, reason, retryAfterSeconds, claims: facts.claims };
+}
+
 function hasScopes(granted: readonly Scope[], context: VerifyContext): boolean {
-  if (context.scopes && !context.scopes.every((s) => granted.includes(s))) return false;
-  if (context.anyScope && context.anyScope.length > 0 && !context.anyScope.some((s) => granted.includes(s))) return false;
+  const { scopes, anyScope } = context;
+  if (scopes) for (let i = 0; i < scopes.length; i++) if (!granted.includes(scopes[i]!)) return false;
+  if (anyScope && anyScope.length > 0) {
+    for (let i = 0; i < anyScope.length; i++) if (granted.includes(anyScope[i]!)) return true;
+    return false;
+  }
   return true;
 }
 

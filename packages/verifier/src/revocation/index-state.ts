@@ -35,6 +35,8 @@ export interface EntryMeta {
 
 export type ApplyOutcome = 'applied' | 'removed' | 'ignored_key' | 'invalid_value';
 
+const ALWAYS_CURRENT = Object.freeze({ current: true, staleForMs: 0 });
+
 /** Values are advisory for `jti`/`sid`: the key's presence is the revocation. */
 const UNREADABLE_REASON = 'unreadable revocation entry';
 
@@ -92,7 +94,7 @@ export class RevocationIndex implements RevocationView {
 
   /** A bare index is as current as whoever fills it. */
   freshness(): { current: boolean; staleForMs: number } {
-    return { current: true, staleForMs: 0 };
+    return ALWAYS_CURRENT;
   }
 
   size(): { tokens: number; sessions: number; users: number } {

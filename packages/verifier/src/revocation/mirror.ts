@@ -42,6 +42,8 @@ export interface MirrorStatus {
 }
 
 const KV_OPERATION = 'KV-Operation';
+/** Returned on the hot path while current: no allocation per check. */
+const CURRENT = Object.freeze({ current: true, staleForMs: 0 });
 const NATS_TTL = 'Nats-TTL';
 
 export class RevocationMirror implements RevocationView {
@@ -95,7 +97,7 @@ export class RevocationMirror implements RevocationView {
   }
 
   freshness(): { current: boolean; staleForMs: number } {
-    if (this.isCurrent()) return { current: true, staleForMs: 0 };
+    if (this.isCurrent()) return CURRENT;
     if (!this.loaded) return { current: false, staleForMs: Number.POSITIVE_INFINITY };
     return { current: false, staleForMs: Math.max(0, this.now() - this.cutOffSince) };
   }
