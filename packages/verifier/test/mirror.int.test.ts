@@ -71,6 +71,20 @@ describe('RevocationMirror', () => {
     expect(applied.slice(-3)).toEqual([`PUT jti.${c}`, `DEL jti.${a}`, `PUT sid.${a}`]);
   });
 
+  it('drops entries when the max_age of the bucket removes them (the server sends no event for that)', async () => {
+    const name = `t${uniqueSuffix()}_REVOCATIONS`;
+    const kv = await ensureBucket(nc, { name, maxAgeMs: 1_500 });
+    cleanups.push(async () => (await jetstreamManager(nc)).streams.delete(`KV_${name}`));
+    const mirror = track(new RevocationMirror({ connection: nc, bucket: name, pruneIntervalMs: 100 }).start());
+    await mirror.ready();
+    const id = uuidv7();
+    await kv.put(`jti.${id}`, revokedValue(1));
+    await waitFor(() => mirror.revokedToken(id) !== undefined, { what: 'entry mirrored' });
+    await waitFor(async () => (await kv.get(`jti.${id}`)) === null, { what: 'server to expire the entry', timeoutMs: 10_000 });
+    await waitFor(() => mirror.revokedToken(id) === undefined, { what: 'mirror to drop it', timeoutMs: 2_000 });
+    expect(mirror.size().tokens).toBe(0);
+  });
+
   it('is current at once on an empty bucket', async () => {
     const { name } = await newBucket();
     const mirror = track(new RevocationMirror({ connection: nc, bucket: name }).start());
