@@ -7,6 +7,7 @@ import { endSession } from '../sessions/end-session.js';
 import { deviceLabel, type SessionView } from '../sessions/group.js';
 import { ConfirmDialog, type ConfirmRequest } from '../ui/ConfirmDialog.js';
 import { FailureMessage } from '../ui/FailureMessage.js';
+import { ListPending } from '../ui/ListPending.js';
 import { LiveIndicator } from '../ui/LiveIndicator.js';
 import { SessionList } from '../ui/SessionList.js';
 import { useLiveSessions } from '../ui/use-live-sessions.js';
@@ -122,6 +123,9 @@ export function Account({ api, session }: { api: TesseraApi; session: AuthSessio
         >
           Sign out everywhere else
         </button>
+        <button type="button" className="button" onClick={() => void live.reload()}>
+          Refresh list
+        </button>
         <button
           type="button"
           className="button button-danger"
@@ -139,16 +143,15 @@ export function Account({ api, session }: { api: TesseraApi; session: AuthSessio
         </button>
       </div>
 
-      <FailureMessage failure={actionFailure ?? live.failure} />
+      {/* A re-read that failed after a good one: the list shown may be out of date. */}
+      <FailureMessage failure={actionFailure ?? (live.sessions === null ? null : live.failure)} />
       <p className="visually-hidden" role="status" aria-live="polite">
         {done || live.announcement}
       </p>
       {done && <p className="alert alert-success">{done}</p>}
 
       {live.sessions === null ? (
-        <p className="loading" aria-busy="true">
-          Loading your sessions…
-        </p>
+        <ListPending failure={live.failure} onRetry={() => void live.reload()} what="your sessions" />
       ) : (
         <SessionList
           heading="Where you're signed in"

@@ -39,6 +39,8 @@ export function ChangePassword({ api, session }: { api: TesseraApi; session: Aut
       <h2 id="password-heading">Change password</h2>
       <p className="hint">Changing your password signs out every device, this one included.</p>
       <form onSubmit={submit} noValidate>
+        {/* Lets password managers file the new password under the right account. */}
+        <input type="text" name="username" autoComplete="username" value={session.email} readOnly hidden />
         <div className="field">
           <label htmlFor={ids.current}>Current password</label>
           <input id={ids.current} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />

@@ -8,6 +8,7 @@ import { endSession } from '../sessions/end-session.js';
 import { deviceLabel, type SessionView } from '../sessions/group.js';
 import { ConfirmDialog, type ConfirmRequest } from '../ui/ConfirmDialog.js';
 import { FailureMessage } from '../ui/FailureMessage.js';
+import { ListPending } from '../ui/ListPending.js';
 import { LiveIndicator } from '../ui/LiveIndicator.js';
 import { SessionList } from '../ui/SessionList.js';
 import { useLiveSessions } from '../ui/use-live-sessions.js';
@@ -157,16 +158,15 @@ export function UserPanel({ api, session, user, headingRef }: { api: TesseraApi;
         </div>
       </div>
 
-      <FailureMessage failure={actionFailure ?? live.failure} />
+      {/* A re-read that failed after a good one: the list shown may be out of date. */}
+      <FailureMessage failure={actionFailure ?? (live.sessions === null ? null : live.failure)} />
       <p className="visually-hidden" role="status" aria-live="polite">
         {done || live.announcement}
       </p>
       {done && <p className="alert alert-success">{done}</p>}
 
       {live.sessions === null ? (
-        <p className="loading" aria-busy="true">
-          Loading sessions…
-        </p>
+        <ListPending failure={live.failure} onRetry={() => void live.reload()} what="the sessions" />
       ) : (
         <SessionList
           heading="Sessions"
