@@ -374,6 +374,18 @@ describe('remote key set', () => {
     expect(await verifier.verify(token)).toEqual({ ok: false, reason: 'keys_unavailable' });
     await expect(verifier.ready(300)).rejects.toThrow(/could not be loaded/);
   });
+
+  it('does not turn every request into a JWKS fetch while the JWKS is down', async () => {
+    const server = await serveJwks(issuer.jwks);
+    const url = server.url;
+    await server.close();
+    let fetches = 0;
+    const verifier = createVerifier({ jwksUrl: url, issuer: issuer.issuer, audience: issuer.audience, fetch: (input, init) => (fetches++, fetch(input, init)) });
+    open.push(verifier);
+    const { token } = await issuer.accessToken();
+    for (let i = 0; i < 50; i++) expect(await verifier.verify(token)).toMatchObject({ reason: 'keys_unavailable' });
+    expect(fetches).toBeLessThanOrEqual(2);
+  });
 });
 
 describe('algorithms', () => {

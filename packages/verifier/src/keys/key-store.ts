@@ -74,8 +74,12 @@ export class KeyStore {
 
   /** For a kid not in the Map: refresh (within the cooldown) and look again. */
   async lookupUnknown(kid: string): Promise<KeyLookup> {
-    const cooledDown = this.options.now() - this.lastAttemptAt >= this.options.unknownKidCooldownMs;
-    if (!this.loadedOnce || cooledDown) await this.refresh();
+    // A load under way (the first one, typically) may bring the key: wait for it.
+    if (this.inflight) await this.inflight;
+    // Before the first success, retry sooner, but still spaced: a JWKS outage must not turn
+    // every request into a fetch.
+    const cooldown = this.loadedOnce ? this.options.unknownKidCooldownMs : Math.min(this.options.unknownKidCooldownMs, FORCED_REFRESH_SPACING_MS);
+    if (!this.keys.has(kid) && this.options.now() - this.lastAttemptAt >= cooldown) await this.refresh();
     const key = this.keys.get(kid);
     if (key) return { key };
     return { missing: this.loadedOnce ? 'unknown_kid' : 'keys_unavailable' };
