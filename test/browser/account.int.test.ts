@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { uniqueSuffix } from '@tessera/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openDevice, register, screenshot, startSystem, type RunningSystem } from './harness.js';
+import { accessibilityViolations, launchBrowser, openDevice, register, screenshot, startSystem, type RunningSystem } from './harness.js';
 
 /*
  * The account and admin pages in a real Chromium against the real system (five services and
@@ -98,6 +98,7 @@ describe('sign-in errors a person understands', () => {
     }
     expect(text).toMatch(/^Too many failed sign-in attempts: this account is locked\. Try again in 1[45] minutes\.$/);
     await screenshot(page, 'sign-in-locked-phone');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('no network says so', async () => {
@@ -129,6 +130,8 @@ describe('your devices and sessions', () => {
     }
     await screenshot(laptop, 'account-desktop');
     await screenshot(phone, 'account-phone');
+    expect(await accessibilityViolations(laptop)).toEqual([]);
+    expect(await accessibilityViolations(phone)).toEqual([]);
   });
 
   it('signing out the other device from the first: it leaves the list within a second, and its own page signs out by itself', async () => {
@@ -194,6 +197,7 @@ describe('admin page', () => {
     await admin.locator('table.audit').getByText('Token issued').first().waitFor({ timeout: 5_000 });
     await admin.getByText('Live: changes show up here at once').waitFor();
     await screenshot(admin, 'admin-desktop');
+    expect(await accessibilityViolations(admin)).toEqual([]);
     await admin.setViewportSize({ width: 390, height: 844 });
     await screenshot(admin, 'admin-phone');
     await admin.setViewportSize({ width: 1280, height: 900 });

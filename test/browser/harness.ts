@@ -2,7 +2,8 @@
 // apt when missing: no browser download), and the whole system started by the test itself
 // with `scripts/local-run.ts` on shifted ports, its own schemas and its own NATS namespace.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { deleteNatsNamespace, queryTestDatabase, uniqueSuffix } from '@tessera/platform/testing';
@@ -68,6 +69,27 @@ export async function openDevice(browser: Browser, device: keyof typeof DEVICES)
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true, animations: 'disabled' });
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface A11yViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * axe-core's WCAG 2.1 A and AA rules (labels, names, contrast, landmarks, ARIA use) on the page
+ * as it is now. Evaluated through the DevTools protocol, so the pages' CSP (no inline scripts)
+ * stays on: the test sees the page exactly as people get it.
+ */
+export async function accessibilityViolations(page: Page): Promise<A11yViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(`axe
+    .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+    .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) })))`);
 }
 
 export interface RunningSystem {
