@@ -59,8 +59,6 @@ export async function startRevocation(config: RevocationConfig, logger: Logger):
         algorithms: [config.JWT_ALG],
         nats: { connection, keyRotatedSubject: topology.keyRotatedSubject },
         revocations: mirror,
-        // Admin calls from ops tooling are not bound to a browser's User-Agent.
-        policies: { deviceBinding: false },
         onEvent: (event) => {
           if (event.type === 'keys_load_failed') logger.warn({ error: event.error }, 'verification keys could not be loaded');
         },

@@ -26,8 +26,10 @@ afterAll(async () => {
   await jwks.close();
 });
 
-const size = (token?: string) => fetch(`${service.base}/api/v1/auth/tokens/blacklist/size`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-const cleanup = (token: string) => fetch(`${service.base}/api/v1/auth/tokens/blacklist/cleanup`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+// Tokens are bound to the User-Agent they were issued to (DESIGN §6); the admin CLI's here.
+const UA = 'tessera-cli/1.0';
+const size = (token?: string, userAgent = UA) => fetch(`${service.base}/api/v1/auth/tokens/blacklist/size`, { headers: { 'user-agent': userAgent, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+const cleanup = (token: string) => fetch(`${service.base}/api/v1/auth/tokens/blacklist/cleanup`, { method: 'POST', headers: { 'user-agent': UA, authorization: `Bearer ${token}` } });
 
 describe('blacklist endpoints', () => {
   it('refuse a missing, forged or under-scoped token', async () => {
@@ -36,28 +38,33 @@ describe('blacklist endpoints', () => {
     expect(Problem.parse(await res.json())).toMatchObject({ code: 'unauthorized' });
 
     const forger = await createTestIssuer({ issuer: issuer.issuer, audience: issuer.audience, kid: issuer.kid });
-    res = await size((await forger.accessToken({ scopes: ['ADMIN_SYSTEM'] })).token);
+    res = await size((await forger.accessToken({ scopes: ['ADMIN_SYSTEM'], userAgent: UA })).token);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ code: 'invalid_token', reason: 'bad_signature' });
 
-    res = await size((await issuer.accessToken({ scopes: ['READ_TOKENS', 'ADMIN_USERS'] })).token);
+    res = await size((await issuer.accessToken({ scopes: ['READ_TOKENS', 'ADMIN_USERS'], userAgent: UA })).token);
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ code: 'insufficient_scope' });
     expect(res.headers.get('www-authenticate')).toContain('insufficient_scope');
 
-    res = await cleanup((await issuer.accessToken({ scopes: ['READ_PROFILE'] })).token);
+    res = await cleanup((await issuer.accessToken({ scopes: ['READ_PROFILE'], userAgent: UA })).token);
     expect(res.status).toBe(403);
+
+    // An admin token presented from another client (a stolen token) is refused.
+    res = await size((await issuer.accessToken({ scopes: ['ADMIN_SYSTEM'], userAgent: UA })).token, 'curl/8.5.0');
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ reason: 'device_mismatch' });
   });
 
   it('refuse an admin token once it has been revoked', async () => {
-    const admin = await issuer.accessToken({ scopes: ['ADMIN_TOKENS'] });
+    const admin = await issuer.accessToken({ scopes: ['ADMIN_TOKENS'], userAgent: UA });
     expect((await size(admin.token)).status).toBe(200);
     await bus.publish(tokenEvent('TokenRevoked', admin.userId, { tokenId: admin.jti, tokenType: 'ACCESS', familyId: admin.sessionId, reason: 'test', expiresAt: inMinutes(15) }));
     await waitFor(async () => (await size(admin.token)).status === 401, { what: 'revoked admin token refused' });
   });
 
   it('size counts entries by kind; cleanup removes only revoked tokens past their exp', async () => {
-    const admin = (await issuer.accessToken({ scopes: ['ADMIN_SYSTEM'] })).token;
+    const admin = (await issuer.accessToken({ scopes: ['ADMIN_SYSTEM'], userAgent: UA })).token;
     const before = BlacklistSizeResponse.parse(await (await size(admin)).json());
     const userId = randomUUID();
     // Two tokens that expire in ~2 s, one that lives on, one session and one user cutoff.
