@@ -1,4 +1,4 @@
-import type { Ref } from 'react';
+import { useId, type Ref } from 'react';
 import { formatDateTime, formatRelative } from '../format/time.js';
 import { countryName, deviceLabel, type SessionView } from '../sessions/group.js';
 import { useNow } from './use-now.js';
@@ -48,9 +48,10 @@ function Time({ iso, now }: { iso: string; now: number }) {
 
 export function SessionList({ heading, headingRef, sessions, busy, actionLabel, onAction, emptyText }: SessionListProps) {
   const now = useNow(30_000);
+  const headingId = useId();
   return (
-    <section aria-labelledby="sessions-heading" className="sessions">
-      <h2 id="sessions-heading" ref={headingRef} tabIndex={-1}>
+    <section aria-labelledby={headingId} className="sessions">
+      <h2 id={headingId} ref={headingRef} tabIndex={-1}>
         {heading} <span className="count">({sessions.length})</span>
       </h2>
       {sessions.length === 0 ? (
