@@ -8,6 +8,8 @@ export const SweeperConfig = baseConfigSchema.extend(databaseConfigSchema.shape)
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(10_000),
   /** Rows per sweep transaction (and publishes in flight at once). */
   SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(20_000).default(1_000),
+  /** Sweep workers per process; 2 overlaps one batch's Postgres work with another's publishing. */
+  SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
   /** TokenExpiring this long before a refresh token expires; 0 turns warnings off. */
   TOKEN_EXPIRING_WARNING_SECONDS: z.coerce.number().int().min(0).max(365 * 86_400).default(0),
   /** How long a revoked token's tombstone outlives the token, guarding against a late TokenIssued. */

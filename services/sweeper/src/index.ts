@@ -6,7 +6,7 @@ export { scheduleChangeFor, warningInstant, type ScheduleChange, type SchedulePo
 export { applyScheduleChanges } from './schedule/apply.js';
 export { tokenExpired, tokenExpiring, SWEEPER_ACTOR } from './sweep/announcements.js';
 export { sweepExpiredBatch, sweepWarningBatch } from './sweep/batches.js';
-export { jetStreamPublisher, publishAll, type Publisher } from './sweep/publisher.js';
+export { PipelinedPublisher, PublishError, type Publisher, type Outgoing } from './sweep/publisher.js';
 export { SweepLoop } from './sweep/loop.js';
 export { createSweepPass } from './sweep/pass.js';
 export { createSweeperMetrics } from './metrics.js';

@@ -19,7 +19,7 @@ import type { SweeperDatabase } from './schedule/tables.js';
 import { SweepLoop } from './sweep/loop.js';
 import { sweepLagSeconds } from './sweep/maintenance.js';
 import { createSweepPass } from './sweep/pass.js';
-import { jetStreamPublisher } from './sweep/publisher.js';
+import { PipelinedPublisher } from './sweep/publisher.js';
 
 /**
  * The sweeper: the `sweeper` durable consumer keeps expiry_schedule, and the sweep loop turns due
@@ -30,6 +30,7 @@ export async function startSweeper(config: SweeperConfig, logger: Logger): Promi
   const topology = new Topology(topologySettings(config));
   let consumer: RunningConsumer | null = null;
   let loop: SweepLoop | null = null;
+  let publisher: PipelinedPublisher | null = null;
 
   return runService<SweeperDatabase>({
     name: 'sweeper',
@@ -60,12 +61,14 @@ export async function startSweeper(config: SweeperConfig, logger: Logger): Promi
             maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
             batchSize: config.CONSUMER_BATCH_SIZE,
           });
+          publisher ??= new PipelinedPublisher(nc, { stream: topology.streams.tokenEvents.name });
           loop ??= new SweepLoop({
             logger,
             intervalMs: config.SWEEP_INTERVAL_MS,
+            concurrency: config.SWEEP_CONCURRENCY,
             pass: createSweepPass({
               db,
-              publisher: jetStreamPublisher(js),
+              publisher,
               topology,
               metrics,
               batchSize: config.SWEEP_BATCH_SIZE,
@@ -78,6 +81,7 @@ export async function startSweeper(config: SweeperConfig, logger: Logger): Promi
         // The loop first: its batch in progress publishes and commits while NATS is still open.
         stop: async () => {
           await loop?.stop();
+          publisher?.close();
           await consumer?.stop();
         },
       };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createDatabase, migrateToLatest, provisionStreams, Topology, type Database } from '@tessera/platform';
 import { testDatabaseUrl, testNatsUrl, uniqueName, uniqueSuffix } from '@tessera/platform/testing';
@@ -11,14 +11,13 @@ import type { NewScheduledToken, SweeperDatabase } from '../src/schedule/tables.
 import { tokenExpired } from '../src/sweep/announcements.js';
 import { sweepExpiredBatch, sweepWarningBatch } from '../src/sweep/batches.js';
 import { purgeTombstones, sweepLagSeconds } from '../src/sweep/maintenance.js';
-import { jetStreamPublisher, publishAll } from '../src/sweep/publisher.js';
+import { PipelinedPublisher } from '../src/sweep/publisher.js';
 
 /*
  * The batch operations against the real Postgres and JetStream, without the service around them.
  */
 let database: Database<SweeperDatabase>;
 let nc: NatsConnection;
-let js: JetStreamClient;
 let jsm: JetStreamManager;
 const topology = new Topology({ namespace: `swb${uniqueSuffix()}`, eventsMaxAgeMs: 3_600_000 });
 const NOW = Date.now();
@@ -27,9 +26,9 @@ beforeAll(async () => {
   database = createDatabase<SweeperDatabase>({ url: testDatabaseUrl(), schema: uniqueName('t_sweeper_batches'), poolMax: 6 });
   await migrateToLatest(database.db, database.schema, migrations);
   nc = await connect({ servers: testNatsUrl() });
-  js = jetstream(nc);
   jsm = await jetstreamManager(nc);
   await provisionStreams(nc, topology);
+  sharedPublisher = new PipelinedPublisher(nc, { stream: topology.streams.tokenEvents.name });
 });
 
 afterAll(async () => {
@@ -67,7 +66,8 @@ const storedExpired = async () => {
   const info = await jsm.streams.info(topology.streams.tokenEvents.name, { subjects_filter: topology.tokenEventSubject('TokenExpired', randomUUID()).replace(/[^.]+$/, '*') });
   return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
 };
-const publisher = () => jetStreamPublisher(js);
+let sharedPublisher: PipelinedPublisher;
+const publisher = () => sharedPublisher;
 const at = (ms: number) => ({ now: new Date(ms), limit: 100 });
 
 describe('sweepExpiredBatch', () => {
@@ -90,7 +90,7 @@ describe('sweepExpiredBatch', () => {
   it('rolls back when a publish fails: the rows stay for the next sweep', async () => {
     await insert([row(-1_000), row(-500)]);
     const nowhere = new Topology({ namespace: `missing${uniqueSuffix()}`, eventsMaxAgeMs: 3_600_000 });
-    await expect(sweepExpiredBatch(database.db, jetStreamPublisher(js, 1_000), nowhere, at(NOW))).rejects.toThrow();
+    await expect(sweepExpiredBatch(database.db, publisher(), nowhere, at(NOW))).rejects.toMatchObject({ code: 'ERR_PUBLISH_NO_STREAM' });
     expect(await remaining()).toHaveLength(2);
 
     expect(await sweepExpiredBatch(database.db, publisher(), topology, at(NOW))).toMatchObject({ taken: 2, emitted: 2 });
@@ -102,7 +102,7 @@ describe('sweepExpiredBatch', () => {
     await insert(rows);
     // A previous sweeper published these and died before committing its deletion.
     const fromDb = await database.db.selectFrom('expiry_schedule').selectAll().execute();
-    await publishAll(publisher(), fromDb.map((r) => tokenExpired(r, topology)));
+    await publisher().publishAll(fromDb.map((r) => tokenExpired(r, topology)));
 
     expect(await sweepExpiredBatch(database.db, publisher(), topology, at(NOW))).toEqual({ taken: 3, emitted: 0, duplicates: 3 });
     expect(await storedExpired()).toBe(3);

@@ -2,7 +2,7 @@ import type { Topology } from '@tessera/platform';
 import { sql, type Kysely } from 'kysely';
 import type { SweeperDatabase } from '../schedule/tables.js';
 import { tokenExpired, tokenExpiring, type DueToken, type WarnableToken } from './announcements.js';
-import { publishAll, type PublishOutcome, type Publisher } from './publisher.js';
+import type { PublishOutcome, Publisher } from './publisher.js';
 
 export interface BatchOptions {
   now: Date;
@@ -33,7 +33,7 @@ export async function sweepExpiredBatch(db: Kysely<SweeperDatabase>, publisher: 
         limit ${limit}
         for update skip locked)
       returning token_id, user_id, family_id, token_type, expires_at`.execute(trx);
-    const outcome = await publishAll(publisher, rows.map((row) => tokenExpired(row, topology)));
+    const outcome = await publisher.publishAll(rows.map((row) => tokenExpired(row, topology)));
     return { taken: rows.length, ...outcome };
   });
 }
@@ -56,7 +56,7 @@ export async function sweepWarningBatch(db: Kysely<SweeperDatabase>, publisher: 
       .skipLocked()
       .execute()) as WarnableToken[];
     if (rows.length === 0) return { taken: 0, emitted: 0, duplicates: 0 };
-    const outcome = await publishAll(publisher, rows.map((row) => tokenExpiring(row, topology)));
+    const outcome = await publisher.publishAll(rows.map((row) => tokenExpiring(row, topology)));
     await sql`update expiry_schedule set warned = true where token_id = any(${rows.map((r) => r.token_id)}::uuid[])`.execute(trx);
     return { taken: rows.length, ...outcome };
   });

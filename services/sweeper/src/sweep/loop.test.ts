@@ -71,4 +71,30 @@ describe('SweepLoop', () => {
     expect(loop.status()).toMatchObject({ running: true, lastError: 'postgres: connection refused' });
     await loop.stop();
   });
+
+  it('runs `concurrency` workers side by side, and stop() wakes every sleeping worker', async () => {
+    let inPass = 0;
+    let mostAtOnce = 0;
+    let passes = 0;
+    const loop = new SweepLoop({
+      logger,
+      intervalMs: 60_000,
+      concurrency: 3,
+      pass: async () => {
+        passes++;
+        mostAtOnce = Math.max(mostAtOnce, ++inPass);
+        await tick();
+        inPass--;
+        return false;
+      },
+    });
+    loop.start();
+    await tick();
+    await tick();
+    const started = Date.now();
+    await loop.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(mostAtOnce).toBe(3);
+    expect(passes).toBe(3);
+  });
 });

@@ -5,6 +5,8 @@ export interface SweepLoopOptions {
   pass: () => Promise<boolean>;
   intervalMs: number;
   logger: Logger;
+  /** Workers running `pass` side by side (they share rows through SKIP LOCKED); default 1. */
+  concurrency?: number;
   now?: () => number;
 }
 
@@ -20,11 +22,14 @@ export interface SweepLoopStatus {
  * A failing pass (NATS or Postgres down) is logged and retried at the next interval; nothing is
  * lost, since a failed batch rolls back. `stop()` wakes a sleeping loop and waits for the pass in
  * progress to finish, so shutdown never abandons a half-published batch.
+ *
+ * With `concurrency` > 1, several workers run this loop at once: one takes and deletes rows in
+ * Postgres while another waits for JetStream acks, so neither side idles during a backlog.
  */
 export class SweepLoop {
   private stopping = false;
   private done: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
+  private readonly sleepers = new Set<() => void>();
   private lastPassAt: number | null = null;
   private lastError: string | null = null;
   private readonly now: () => number;
@@ -34,12 +39,13 @@ export class SweepLoop {
   }
 
   start(): void {
-    this.done ??= this.run();
+    const workers = Math.max(1, this.options.concurrency ?? 1);
+    this.done ??= Promise.all(Array.from({ length: workers }, () => this.run())).then(() => undefined);
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    for (const wake of [...this.sleepers]) wake();
     await this.done;
   }
 
@@ -70,11 +76,11 @@ export class SweepLoop {
     return new Promise((resolve) => {
       const finish = () => {
         clearTimeout(timer);
-        this.wake = null;
+        this.sleepers.delete(finish);
         resolve();
       };
       const timer = setTimeout(finish, ms);
-      this.wake = finish;
+      this.sleepers.add(finish);
     });
   }
 }
