@@ -24,6 +24,9 @@ const ACTION_TEXT: Record<AuditEntry['action'], string> = {
   TokenValidationFailed: 'Token refused',
 };
 
+const STATUS_TEXT: Record<string, string> = { ACTIVE: 'Active', EXPIRED: 'Expired', REVOKED: 'Revoked' };
+const DEVICE_TEXT: Record<string, string> = { desktop: 'computers', mobile: 'phones', tablet: 'tablets', bot: 'automated clients', other: 'other devices' };
+
 /** The audit details worth a column: why, what kind of token, how many. */
 function detailText(details: AuditEntry['details']): string {
   const parts: string[] = [];
@@ -124,7 +127,7 @@ export function UserPanel({ api, session, user, headingRef }: { api: TesseraApi;
           {user.email}
         </h2>
         <dl className="facts">
-          <div>
+          <div className="wide">
             <dt>User id</dt>
             <dd className="mono">{user.id}</dd>
           </div>
@@ -199,19 +202,19 @@ export function UserPanel({ api, session, user, headingRef }: { api: TesseraApi;
             </div>
             {Object.entries(stats.byStatus).map(([status, n]) => (
               <div key={status}>
-                <dt>{status.toLowerCase()}</dt>
+                <dt>{STATUS_TEXT[status] ?? status}</dt>
                 <dd>{n}</dd>
               </div>
             ))}
             {Object.entries(stats.byType).map(([type, n]) => (
               <div key={type}>
-                <dt>{type.toLowerCase()} tokens</dt>
+                <dt>{type === 'ACCESS' ? 'Access tokens' : 'Refresh tokens'}</dt>
                 <dd>{n}</dd>
               </div>
             ))}
             {Object.entries(stats.byDevice).map(([device, n]) => (
               <div key={device}>
-                <dt>on {device}</dt>
+                <dt>On {DEVICE_TEXT[device] ?? device}</dt>
                 <dd>{n}</dd>
               </div>
             ))}
