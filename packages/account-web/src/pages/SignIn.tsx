@@ -22,8 +22,10 @@ export function SignIn({ api, heading, notice, onSignedIn }: SignInProps) {
   const emailId = useId();
   const passwordId = useId();
 
-  // After a sign-out the page changes under the person: put focus where the new page starts.
-  useEffect(() => headingRef.current?.focus(), []);
+  // After a sign-out the page changed under the person: start at the heading, so the notice below
+  // it is read next. On a first visit, start in the form.
+  const emailRef = useRef<HTMLInputElement>(null);
+  useEffect(() => (notice ? headingRef.current : emailRef.current)?.focus(), []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -60,7 +62,7 @@ export function SignIn({ api, heading, notice, onSignedIn }: SignInProps) {
         <h2 className="form-title">Sign in</h2>
         <div className="field">
           <label htmlFor={emailId}>Email</label>
-          <input id={emailId} type="email" name="email" autoComplete="username" inputMode="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input id={emailId} ref={emailRef} type="email" name="email" autoComplete="username" inputMode="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
         </div>
         <div className="field">
           <label htmlFor={passwordId}>Password</label>
