@@ -12,7 +12,6 @@
  * migrations under ./migrations/<service>/ beside this file.
  */
 import { createDatabase, createLogger, databaseConfigSchema, loadConfigOrExit, migrateToLatest } from '@tessera/platform';
-import type { Migration } from 'kysely';
 import { z } from 'zod';
 
 const SCHEMA_OWNERS = [
@@ -35,6 +34,9 @@ const MigrateConfig = z.object({
     ]),
   ),
 });
+
+/** kysely's Migration, named through platform's signature (kysely itself is not a dependency here). */
+type Migration = Parameters<typeof migrateToLatest>[2][string];
 
 const MigrationsModule = z.object({
   migrations: z.record(z.string().regex(/^\d{4}_\d{2}_\d{2}_\d{4}_[a-z0-9_]+$/), z.custom<Migration>((m) => typeof (m as Migration | null)?.up === 'function')),

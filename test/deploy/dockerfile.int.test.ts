@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '@tessera/platform/testing';
-import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { DockerfileParser, ModifiableInstruction, type Instruction } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { readText } from './tools.js';
 
@@ -31,6 +31,10 @@ function stages(): Map<string, Instruction[]> {
 
 const args = (i: Instruction) => i.getArgumentsContent() ?? '';
 const of = (list: Instruction[], keyword: string) => list.filter((i) => i.getKeyword() === keyword);
+const flags = (i: Instruction) => {
+  if (!(i instanceof ModifiableInstruction)) throw new TypeError(`${i.getKeyword()} takes no flags`);
+  return i.getFlags().map((f) => ({ name: f.getName(), value: f.getValue() }));
+};
 
 describe('Dockerfile', () => {
   const byStage = stages();
@@ -61,7 +65,7 @@ describe('Dockerfile', () => {
   it('ships only the assembled tree in the runtime stage: nothing installed or built there', () => {
     const copies = of(runtime, 'COPY');
     expect(copies).toHaveLength(1);
-    expect(copies[0]!.getFlags().map((f) => `${f.getName()}=${f.getValue()}`)).toContain('from=build');
+    expect(flags(copies[0]!).map((f) => `${f.name}=${f.value}`)).toContain('from=build');
     expect(args(copies[0]!)).toBe('/out/ /app/');
     for (const step of of(runtime, 'RUN').map(args)) {
       expect(step).not.toMatch(/\b(npm|pnpm|yarn|npx)\b/);
@@ -86,7 +90,7 @@ describe('Dockerfile', () => {
       expect(command.slice(0, 2)).toEqual(['node', '-e']);
       expect(command[2]).toContain("'/health/live'");
       expect(command[2]).toContain('process.env.PORT');
-      expect(healthcheck.getFlags().map((f) => f.getName()).sort()).toEqual(['interval', 'retries', 'start-period', 'timeout']);
+      expect(flags(healthcheck).map((f) => f.name).sort()).toEqual(['interval', 'retries', 'start-period', 'timeout']);
     });
 
     it('exits 0 while /health/live answers 200 and 1 when it does not or nothing listens', async () => {
