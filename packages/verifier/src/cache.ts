@@ -15,9 +15,9 @@ export interface CachedToken {
   accepted: Readonly<{ ok: true; claims: TokenFacts['claims']; scopes: TokenFacts['scopes'] }>;
 }
 
-/** Digest of a token as its cache key: base64 of SHA-256, 44 characters. */
+/** Digest of a token as its cache key: SHA-256 as a 32-character binary string (cheaper to make than base64). */
 export function tokenDigest(token: string): string {
-  return hash('sha256', token, 'base64');
+  return hash('sha256', token, 'binary');
 }
 
 export class VerifiedTokenCache {

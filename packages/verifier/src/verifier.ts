@@ -64,7 +64,8 @@ const DEFAULTS = {
 
 export function createVerifier(options: VerifierOptions): Verifier {
   checkOptions(options);
-  const now = options.now ?? Date.now;
+  const clock = options.now ?? Date.now;
+  const now = clock;
   const emit = options.onEvent ?? (() => undefined);
   const algorithms = [...(options.algorithms ?? DEFAULTS.algorithms)];
 
@@ -95,29 +96,38 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const cache = new VerifiedTokenCache(options.cache?.maxEntries ?? DEFAULTS.cacheEntries, now);
   cache.startSweeping(DEFAULTS.cacheSweepMs);
 
-  const checks = new TokenChecks(options, revocations, now);
+  const checks = new TokenChecks(options, revocations);
 
-  async function verify(token: string, context: VerifyContext = NO_CONTEXT): Promise<VerifyResult> {
-    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return MALFORMED;
+  /** The hot path is synchronous: a cache hit resolves without an async function frame. */
+  function verify(token: string, context: VerifyContext = NO_CONTEXT): Promise<VerifyResult> {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return Promise.resolve(MALFORMED);
     const digest = tokenDigest(token);
-    let entry = cache.get(digest);
+    const entry = cache.get(digest);
     // A key withdrawn from the JWKS takes its tokens with it: re-verify (and fail) them.
-    if (entry !== undefined && !keys.has(entry.kid)) {
+    if (entry === undefined || !keys.has(entry.kid)) return firstSight(token, digest, context);
+    const now = clock();
+    if (checks.expired(entry.facts, now)) {
       cache.delete(digest);
-      entry = undefined;
+      return Promise.resolve({ ok: false, reason: 'expired', claims: entry.facts.claims });
     }
-    if (entry === undefined) {
-      // The full shape check only on a miss: a hit is a token we have already parsed.
-      if (!looksLikeJws(token)) return MALFORMED;
-      const checked = await verifySignatureAndClaims(token, signatureOptions);
-      if (!checked.ok) return checked.claims ? { ok: false, reason: checked.reason, claims: checked.claims } : { ok: false, reason: checked.reason };
-      entry = { facts: checked.facts, kid: checked.kid, lastIp: undefined, window: undefined, accepted: Object.freeze({ ok: true as const, claims: checked.facts.claims, scopes: checked.facts.scopes }) };
-      cache.set(digest, entry);
-    } else if (checks.expired(entry.facts)) {
-      cache.delete(digest);
-      return { ok: false, reason: 'expired', claims: entry.facts.claims };
-    }
-    return checks.run(entry, context);
+    return Promise.resolve(checks.run(entry, context, now));
+  }
+
+  async function firstSight(token: string, digest: string, context: VerifyContext): Promise<VerifyResult> {
+    cache.delete(digest);
+    // The full shape check only on a miss: a hit is a token we have already parsed.
+    if (!looksLikeJws(token)) return MALFORMED;
+    const checked = await verifySignatureAndClaims(token, signatureOptions);
+    if (!checked.ok) return checked.claims ? { ok: false, reason: checked.reason, claims: checked.claims } : { ok: false, reason: checked.reason };
+    const entry: CachedToken = {
+      facts: checked.facts,
+      kid: checked.kid,
+      lastIp: undefined,
+      window: undefined,
+      accepted: Object.freeze({ ok: true as const, claims: checked.facts.claims, scopes: checked.facts.scopes }),
+    };
+    cache.set(digest, entry);
+    return checks.run(entry, context, clock());
   }
 
   return {
@@ -158,7 +168,6 @@ class TokenChecks {
   constructor(
     private readonly options: VerifierOptions,
     private readonly revocations: RevocationView | null,
-    private readonly now: () => number,
   ) {
     const policies = options.policies ?? {};
     this.deviceBinding = policies.deviceBinding ?? true;
@@ -171,11 +180,11 @@ class TokenChecks {
   }
 
   /** Same rule as jose's: expired once `exp` ≤ now − tolerance, at second resolution. */
-  expired(facts: TokenFacts): boolean {
-    return facts.claims.exp <= Math.floor((this.now() - this.clockToleranceMs) / 1000);
+  expired(facts: TokenFacts, now: number): boolean {
+    return facts.claims.exp <= Math.floor((now - this.clockToleranceMs) / 1000);
   }
 
-  run(entry: CachedToken, context: VerifyContext): VerifyResult {
+  run(entry: CachedToken, context: VerifyContext, now: number): VerifyResult {
     const { facts } = entry;
     const revocations = this.revocations;
     if (revocations) {
@@ -204,7 +213,7 @@ class TokenChecks {
 
     if (this.rateLimit) {
       entry.window ??= new RollingWindow(this.rateLimit.limit, this.rateLimit.windowMs);
-      const taken = entry.window.take(this.now());
+      const taken = entry.window.take(now);
       if (!taken.allowed) return refuse(facts, 'rate_limited', Math.max(1, Math.ceil(taken.retryAfterMs / 1000)));
     }
     return entry.accepted;
