@@ -21,7 +21,7 @@ ENV PATH="${PNPM_HOME}:${PATH}"
 RUN npm install --global pnpm@12 && pnpm --version
 WORKDIR /src
 # The lockfile alone decides what is downloaded, so this layer is reused until it changes.
-COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm fetch --frozen-lockfile
 COPY . .
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm install --frozen-lockfile --offline

@@ -51,6 +51,8 @@ describe('Dockerfile', () => {
     const workspace = byStage.get('workspace')!.map(args);
     expect(workspace).toContain('npm install --global pnpm@12 && pnpm --version');
     expect(workspace).toContain('pnpm fetch --frozen-lockfile');
+    // The lockfile, the workspace settings (allowBuilds, overrides) and .npmrc decide the fetch.
+    expect(workspace).toContain('pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./');
     expect(workspace).toContain('pnpm install --frozen-lockfile --offline');
   });
 
@@ -125,7 +127,7 @@ describe('.dockerignore', () => {
   it('starts from nothing and lets in only what the build reads', () => {
     expect(lines[0]).toBe('*');
     const allowed = lines.filter((l) => l.startsWith('!')).map((l) => l.slice(1));
-    for (const needed of ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'packages/', 'services/', 'deploy/docker/', 'deploy/migrate/', 'deploy/gateway/routes.json']) {
+    for (const needed of ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', 'packages/', 'services/', 'deploy/docker/', 'deploy/migrate/', 'deploy/gateway/routes.json']) {
       expect(allowed).toContain(needed);
     }
     // Every workspace package is in the context (pnpm install --frozen-lockfile needs them all).
