@@ -183,6 +183,29 @@ describe('runBatchConsumer', () => {
     expect(Math.max(...batchSizes)).toBeGreaterThan(1);
     expect(Math.max(...batchSizes)).toBeLessThanOrEqual(20);
   });
+
+  it('gathers what arrives while a batch is in flight into the next batch, keeping order', async () => {
+    const durable = await newConsumer(`${subjectRoot}.gather.>`);
+    const batches: number[][] = [];
+    const { logger } = captureLogger();
+    const running = await runBatchConsumer({
+      js, stream, durable, dlqSubject, maxAttempts: 2, batchSize: 100, logger, parse: (d) => Payload.safeParse(d),
+      handleBatch: async (items: ParsedMessage<Payload>[]) => {
+        batches.push(items.map((i) => i.event.n));
+        await new Promise((r) => setTimeout(r, 100)); // a slow write
+      },
+    });
+    // Trickled in one by one: without gathering, each would be a batch of its own.
+    for (let n = 0; n < 60; n++) {
+      await publishJson(js, `${subjectRoot}.gather.x`, { n }, { msgId: `g${n}-${id}` });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitFor(() => batches.flat().length === 60, { what: 'all 60 handled' });
+    await running.stop();
+    expect(batches.flat()).toEqual(Array.from({ length: 60 }, (_, n) => n));
+    expect(batches.length).toBeLessThan(15);
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(100);
+  });
 });
 
 it('headers helper is the NATS one (sanity for the carrier interface)', () => {

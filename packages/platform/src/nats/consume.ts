@@ -93,18 +93,24 @@ class ConsumeLoop<T> {
 
   /*
    * Collect what the iterator yields without waiting; when it would wait for the network (the
-   * setImmediate fires) or the batch is full, hand the batch to one sequential chain. Order and
-   * at-most-one batch in flight are kept by the chain; the consumer's max_ack_pending bounds memory.
+   * setImmediate fires) or the batch is full, hand up to batchSize messages to the handler. While
+   * a batch is in flight, arrivals keep collecting and go as the next batch when it is done, so a
+   * slow handler gets fewer, fuller batches (one commit for many messages) instead of a queue of
+   * small ones. Order and at-most-one batch in flight hold; max_ack_pending bounds memory.
    */
   private async runBatched(messages: ConsumerMessages, batchSize: number): Promise<void> {
-    let buffer: JsMsg[] = [];
-    let chain = Promise.resolve();
+    const buffer: JsMsg[] = [];
+    let inFlight: Promise<void> | null = null;
     let scheduled = false;
     const flush = () => {
-      if (buffer.length === 0) return;
-      const batch = buffer;
-      buffer = [];
-      chain = chain.then(() => this.process(batch));
+      if (inFlight !== null || buffer.length === 0) return;
+      const batch = buffer.splice(0, batchSize);
+      inFlight = this.process(batch)
+        .catch((error: unknown) => this.options.logger.error({ err: error, durable: this.options.durable }, 'batch processing failed'))
+        .finally(() => {
+          inFlight = null;
+          flush();
+        });
     };
     for await (const msg of messages) {
       buffer.push(msg);
@@ -117,8 +123,10 @@ class ConsumeLoop<T> {
         });
       }
     }
-    flush();
-    await chain;
+    while (inFlight !== null || buffer.length > 0) {
+      flush();
+      await inFlight;
+    }
   }
 
   private async process(msgs: JsMsg[]): Promise<void> {
