@@ -27,7 +27,9 @@ export interface ServiceParts {
   onNats?: (nc: NatsConnection) => Promise<void>;
   /** Called with the HTTP server once it listens (e.g. to attach a WebSocket server). */
   onListen?: (server: Server) => void;
-  /** Stops the service's own work (consumers, loops) before connections close. */
+  /** Runs first at shutdown, before HTTP stops: e.g. close WebSockets with "going away". */
+  beforeClose?: () => Promise<void>;
+  /** Stops the service's own work (consumers, loops) after HTTP, before connections close. */
   stop?: () => Promise<void>;
 }
 
@@ -117,6 +119,7 @@ export async function runService<DB = never>(options: ServiceOptions<DB>): Promi
   nats.start();
 
   const steps: ShutdownStep[] = [
+    ...(parts.beforeClose ? [{ name: 'before-close', run: parts.beforeClose }] : []),
     { name: 'http', run: () => closeServer(server) },
     ...(parts.stop ? [{ name: 'service', run: parts.stop }] : []),
     { name: 'nats', run: () => nats.close() },

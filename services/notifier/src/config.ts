@@ -1,12 +1,14 @@
+import { JwtAlg } from '@tessera/contracts';
 import { baseConfigSchema } from '@tessera/platform';
 import { z } from 'zod';
 
 export const NotifierConfig = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(9103),
   /** token-api's JWKS, for verifying the sockets' access tokens. */
-  JWKS_URL: z.url().default('http://127.0.0.1:9101/.well-known/jwks.json'),
+  JWKS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:9101/.well-known/jwks.json'),
   JWT_ISSUER: z.string().min(1).default('http://localhost:9003'),
   JWT_AUDIENCE: z.string().min(1).default('tessera'),
+  JWT_ALG: JwtAlg.default('ES256'),
   /** Protocol-level ping period; a socket that has not answered the previous ping is dropped. */
   WS_PING_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   /** A socket whose unsent data passes this is a slow reader and is closed. */

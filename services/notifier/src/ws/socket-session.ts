@@ -29,6 +29,8 @@ export class SocketSession {
   private closed = false;
   private authTimer: NodeJS.Timeout | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
+  /** Messages that arrive while a token is being checked wait for the outcome, in order. */
+  private authenticating: Promise<void> | null = null;
   alive = true;
 
   constructor(
@@ -48,7 +50,7 @@ export class SocketSession {
 
   /** With a header token, authenticate now; otherwise wait for AUTH within the timeout. */
   async start(headerToken: string | undefined): Promise<void> {
-    if (headerToken !== undefined) return this.authenticate(headerToken);
+    if (headerToken !== undefined) return this.startAuthentication(headerToken);
     this.authTimer = setTimeout(() => this.fail(WsErrorCode.AUTH_TIMEOUT, 'no AUTH message in time', WsCloseCode.AUTH_TIMEOUT), this.limits.authTimeoutMs);
   }
 
@@ -77,6 +79,11 @@ export class SocketSession {
     this.close(closeCode, code);
   }
 
+  private startAuthentication(token: string): Promise<void> {
+    this.authenticating = this.authenticate(token);
+    return this.authenticating;
+  }
+
   private async authenticate(token: string): Promise<void> {
     if (this.authTimer) clearTimeout(this.authTimer);
     this.authTimer = null;
@@ -102,14 +109,15 @@ export class SocketSession {
   }
 
   private async onMessage(raw: string | null): Promise<void> {
+    if (this.authenticating) await this.authenticating;
     if (this.closed) return;
     const parsed = raw === null ? ({ ok: false, code: WsErrorCode.INVALID_MESSAGE, message: 'binary frames are not accepted' } as const) : parseClientMessage(raw);
     if (!parsed.ok) return this.onBadMessage(parsed.code, parsed.message);
     const message = parsed.message;
     switch (message.type) {
       case 'AUTH':
-        if (this.principal) return this.onBadMessage(WsErrorCode.INVALID_MESSAGE, 'already authenticated');
-        return this.authenticate(message.token);
+        if (this.principal || this.authenticating) return this.onBadMessage(WsErrorCode.INVALID_MESSAGE, 'already authenticated');
+        return this.startAuthentication(message.token);
       case 'PING':
         if (!this.principal) return this.onBadMessage(WsErrorCode.UNAUTHORIZED, 'authenticate first');
         this.send({ type: 'PONG', timestamp: new Date().toISOString() });
