@@ -12,7 +12,7 @@ export {
   trace,
   type HeaderCarrier,
 } from './telemetry.js';
-export { createRegistry, createHttpMetrics, type HttpMetrics } from './metrics.js';
+export { createRegistry, createHttpMetrics, sharedGauge, type HttpMetrics } from './metrics.js';
 export { shutdown, exitOnSignals, type ShutdownStep } from './lifecycle.js';
 export { createHttpApp, BODY_LIMIT, type HttpAppOptions } from './http/app.js';
 export { healthRouter, evaluateHealth, type HealthCheck, type CheckResult, type HealthStatus } from './http/health.js';
@@ -30,3 +30,5 @@ export { runService, type ServiceOptions, type ServiceParts, type ServiceContext
 export { runMain } from './main.js';
 export { Topology, provisionStreams, provisionConsumer, serverVersionAtLeast, type TopologySettings, type ConsumerKey } from './nats/topology.js';
 export { createValidationFailureReporter, type ValidationFailure, type ValidationFailureReporter, type ValidationFailureReporterOptions, type ValidationFailureDropCause } from './validation-failures.js';
+export { observeConsumer } from './nats/consumer-observer.js';
+export { observePool } from './postgres/pool-metrics.js';

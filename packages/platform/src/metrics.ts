@@ -1,11 +1,21 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per app (never the global one), so tests can build several apps and read each. */
 export function createRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  // The memory alert compares RSS with the container's limit (cgroup), when the runtime knows it.
+  const limit = process.constrainedMemory?.() ?? 0;
+  if (limit > 0 && limit < Number.MAX_SAFE_INTEGER) {
+    new Gauge({ name: 'process_memory_limit_bytes', help: 'Memory limit of the process container (cgroup), in bytes', registers: [registry] }).set(limit);
+  }
   return registry;
+}
+
+/** A metric shared by several parts of one service (e.g. two consumers): created once per registry. */
+export function sharedGauge<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+  return (registry.getSingleMetric(name) as Gauge<L> | undefined) ?? new Gauge({ name, help, labelNames, registers: [registry] });
 }
 
 export interface HttpMetrics {

@@ -12,6 +12,7 @@ import { createRegistry } from './metrics.js';
 import { NatsLink } from './nats/connect.js';
 import { createDatabase, pingDatabase, type Database } from './postgres/database.js';
 import { migrateToLatest } from './postgres/migrate.js';
+import { observePool } from './postgres/pool-metrics.js';
 
 export interface ServiceContext<DB> {
   logger: Logger;
@@ -68,6 +69,7 @@ export async function runService<DB = never>(options: ServiceOptions<DB>): Promi
   if (options.database) {
     database = createDatabase<DB>({ url: options.database.url, schema: options.database.schema, poolMax: options.database.poolMax, applicationName: name });
     await migrateToLatest(database.db, database.schema, options.database.migrations, logger);
+    observePool(database.pool, registry);
   }
 
   const parts = await options.build({ logger, registry, nats, database } as ServiceContext<DB>);
