@@ -5,3 +5,4 @@ export { rebuildProjection, RebuildInProgressError, type RebuildResult } from '.
 export { insertAuditRows } from './projection/write-rows.js';
 export { toAuditRow, type ProjectedRow } from './projection/to-row.js';
 export { migrations } from './migrations/index.js';
+export { readTrail, type TrailRequest } from './queries/trail.js';
