@@ -13,6 +13,8 @@ export interface TestSystem {
   /** Base URL of each running service. */
   url: Record<ServiceName, string>;
   services: Partial<Record<ServiceName, RunningService>>;
+  /** Every notifier replica's base URL (the first is also `url.notifier`). */
+  notifierUrls: string[];
   /** Log lines of every service, for assertions on security events. */
   logs: () => Array<Record<string, unknown>>;
   stop(): Promise<void>;
@@ -24,6 +26,8 @@ export interface SystemOptions {
   /** Extra environment for every service (e.g. short token lifetimes). */
   env?: Record<string, string>;
   natsUrl?: string;
+  /** Notifier replicas (default 1): each reads every event and serves its own sockets. */
+  notifierReplicas?: number;
 }
 
 const WEAK_BUT_FAST_ARGON2 = { ARGON2_MEMORY_KIB: '4096', ARGON2_TIME_COST: '1' };
@@ -51,8 +55,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   const wanted = new Set<ServiceName>(options.with ?? ['revocation', 'notifier', 'audit', 'sweeper']);
   const services: Partial<Record<ServiceName, RunningService>> = {};
   const url = {} as Record<ServiceName, string>;
+  const extraNotifiers: RunningService[] = [];
+  const notifierUrls: string[] = [];
   const stop = async () => {
-    await Promise.all(Object.values(services).map((s) => s.stop()));
+    await Promise.all([...Object.values(services), ...extraNotifiers].map((s) => s.stop()));
     await deleteNatsNamespace(namespace, common.NATS_URL).catch(() => {});
     for (const schema of Object.values(schemas)) await queryTestDatabase(`drop schema if exists ${schema} cascade`);
   };
@@ -71,13 +77,19 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       services[name] = await starters[name]();
       url[name] = `http://127.0.0.1:${services[name].port}`;
     }
+    if (services.notifier) notifierUrls.push(url.notifier);
+    for (let i = 1; i < (options.notifierReplicas ?? 1); i++) {
+      const replica = await starters.notifier();
+      extraNotifiers.push(replica);
+      notifierUrls.push(`http://127.0.0.1:${replica.port}`);
+    }
     // Every service ready (consumers provisioned, mirrors loaded) before a test starts.
-    for (const [name, base] of Object.entries(url)) await waitReady(name, base);
+    for (const [name, base] of [...Object.entries(url), ...notifierUrls.map((u) => ['notifier', u] as const)]) await waitReady(name, base);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { namespace, url, services, logs: lines, stop };
+  return { namespace, url, services, notifierUrls, logs: lines, stop };
 }
 
 async function waitReady(name: string, base: string, timeoutMs = 20_000): Promise<void> {
