@@ -73,7 +73,7 @@ export async function login(deps: TokenApiDeps, input: LoginRequest, client: Cli
     const state = toUserState(locked);
     const nextId = idsAt(now);
     const pair = decideIssueTokenPair({ user: state, scopes: grant.scopes, familyId: nextId(), parentTokenId: null, client, lifetimes: lifetimes(config), now, actor: { kind: 'user', id: user.id }, nextId });
-    return storePair(deps, trx, pair);
+    return storePair(deps, trx, pair, { now });
   });
   deps.afterCommit(entries);
   metrics.loginSuccess.inc();

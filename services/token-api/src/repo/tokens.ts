@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { AuthTokenRow, TokenApiDatabase } from '../db/schema.js';
+import type { AuthTokenRow, TokenApiDatabase, UserRow } from '../db/schema.js';
 import type { NewToken, TokenState } from '../domain/model.js';
 import { parseScopes } from './users.js';
 
@@ -23,9 +23,18 @@ export function toTokenState(row: AuthTokenRow): TokenState {
   };
 }
 
-export async function findRefreshTokenOwner(db: Trx | import('kysely').Kysely<TokenApiDatabase>, tokenHash: string): Promise<string | undefined> {
-  const row = await db.selectFrom('auth_tokens').select('user_id').where('token_hash', '=', tokenHash).where('token_type', '=', 'REFRESH').executeTakeFirst();
-  return row?.user_id;
+/**
+ * Locks the owner of a refresh token (see lockUser) found by the token's hash, in one round trip;
+ * undefined when no refresh token has that hash. Only the user row is locked: tokens are read
+ * after the lock is held, so they are current.
+ */
+export async function lockOwnerOfRefreshToken(trx: Trx, tokenHash: string): Promise<UserRow | undefined> {
+  return trx
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', (eb) => eb.selectFrom('auth_tokens').select('user_id').where('token_hash', '=', tokenHash).where('token_type', '=', 'REFRESH'))
+    .forNoKeyUpdate()
+    .executeTakeFirst();
 }
 
 export async function findTokenByHash(trx: Trx, tokenHash: string): Promise<AuthTokenRow | undefined> {
@@ -36,42 +45,30 @@ export async function liveFamilyMembers(trx: Trx, familyId: string): Promise<Aut
   return trx.selectFrom('auth_tokens').selectAll().where('family_id', '=', familyId).where('status', '=', 'ACTIVE').orderBy('created_at').execute();
 }
 
-/** Stores the issued tokens; `hashes` maps token id → SHA-256 of the token string. */
-export async function insertTokens(trx: Trx, tokens: NewToken[], hashes: Map<string, string>): Promise<void> {
-  await trx
-    .insertInto('auth_tokens')
-    .values(
-      tokens.map((t) => ({
-        id: t.id,
-        user_id: t.userId,
-        email: t.email,
-        token_hash: hashes.get(t.id)!,
-        token_type: t.type,
-        status: 'ACTIVE' as const,
-        family_id: t.familyId,
-        parent_token_id: t.parentTokenId,
-        refresh_token_id: t.refreshTokenId,
-        successor_token_id: null,
-        scopes: t.scopes,
-        fingerprint: t.client.fingerprint,
-        client_ip: t.client.ip,
-        user_agent: t.client.userAgent,
-        expires_at: new Date(t.expiresAt),
-        created_at: new Date(t.issuedAt),
-        last_used_at: null,
-        revocation_reason: null,
-        revoked_at: null,
-        metadata: JSON.stringify(t.allowedCountries ? { allowedCountries: t.allowedCountries } : {}),
-      })),
-    )
-    .execute();
-}
-
-/** A refresh token exchanged for a new pair: no longer usable, and it points at its successor. */
-export async function markRotated(trx: Trx, tokenId: string, successorId: string, now: Date, firstUse: boolean, reason: string): Promise<void> {
-  const update = trx.updateTable('auth_tokens').set({ successor_token_id: successorId, last_used_at: now });
-  const set = firstUse ? update.set({ status: 'REVOKED', revoked: true, revocation_reason: reason, revoked_at: now }) : update;
-  await set.where('id', '=', tokenId).execute();
+/** auth_tokens rows for issued tokens; `hashes` maps token id → SHA-256 of the token string. */
+export function tokenRowValues(tokens: NewToken[], hashes: Map<string, string>) {
+  return tokens.map((t) => ({
+    id: t.id,
+    user_id: t.userId,
+    email: t.email,
+    token_hash: hashes.get(t.id)!,
+    token_type: t.type,
+    status: 'ACTIVE' as const,
+    family_id: t.familyId,
+    parent_token_id: t.parentTokenId,
+    refresh_token_id: t.refreshTokenId,
+    successor_token_id: null,
+    scopes: t.scopes,
+    fingerprint: t.client.fingerprint,
+    client_ip: t.client.ip,
+    user_agent: t.client.userAgent,
+    expires_at: new Date(t.expiresAt),
+    created_at: new Date(t.issuedAt),
+    last_used_at: null,
+    revocation_reason: null,
+    revoked_at: null,
+    metadata: JSON.stringify(t.allowedCountries ? { allowedCountries: t.allowedCountries } : {}),
+  }));
 }
 
 export async function revokeTokens(trx: Trx, ids: string[], reason: string, now: Date): Promise<void> {

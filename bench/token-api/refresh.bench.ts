@@ -1,0 +1,108 @@
+/**
+ * Refresh throughput: POST /api/v1/auth/refresh end to end (Postgres rotation transaction, ES256
+ * signing, two TokenIssued events in the outbox, published to JetStream right after commit).
+ *
+ * Anchor, same run: a bare Postgres transaction doing one single-row UPDATE and one INSERT (what
+ * a rotation must at least cost) from a pg pool of the same size at the same concurrency.
+ *
+ *   taskset -c 0 npx tsx bench/token-api/refresh.bench.ts
+ *   (server pinned to SERVER_CPUS, default 1; CONCURRENCY 32, DURATION_S 15, WARMUP_S 3)
+ */
+import { randomBytes } from 'node:crypto';
+import { importFromTokenApi, tokenApiRequire } from './lib/deps.js';
+import { DATABASE_URL, NATS_URL, envNumber, freePort, machine } from './lib/env.js';
+import { fmt, postJson, runLoad } from './lib/load.js';
+import { startServer } from './lib/server.js';
+
+const CONCURRENCY = envNumber('CONCURRENCY', 32);
+const DURATION_MS = envNumber('DURATION_S', 15) * 1000;
+const WARMUP_MS = envNumber('WARMUP_S', 3) * 1000;
+const POOL = envNumber('POOL', 20);
+const SERVER_CPUS = process.env.SERVER_CPUS ?? '1';
+const UA = 'tessera-bench/1.0';
+
+type Pg = typeof import('pg');
+const pg = tokenApiRequire('pg') as Pg;
+
+async function anchor(schema: string) {
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: POOL, options: `-c search_path=${schema}` });
+  await pool.query('create table anchor_rows (id int primary key, n int not null)');
+  await pool.query('create table anchor_log (id bigserial primary key, row_id int not null, at timestamptz not null)');
+  await pool.query('insert into anchor_rows select g, 0 from generate_series(0, $1) g', [CONCURRENCY]);
+  const result = await runLoad({
+    concurrency: CONCURRENCY,
+    warmupMs: WARMUP_MS,
+    durationMs: DURATION_MS,
+    once: async (i) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        await client.query('update anchor_rows set n = n + 1 where id = $1', [i]);
+        await client.query('insert into anchor_log (row_id, at) values ($1, now())', [i]);
+        await client.query('commit');
+      } finally {
+        client.release();
+      }
+    },
+  });
+  await pool.end();
+  return result;
+}
+
+async function main() {
+  const server = await startServer({ port: await freePort(), cpus: SERVER_CPUS, env: { DATABASE_POOL_MAX: String(POOL) } });
+  const db = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+  try {
+    const tokens: string[] = [];
+    for (let i = 0; i < CONCURRENCY; i++) {
+      const email = `bench-${i}-${randomBytes(3).toString('hex')}@example.com`;
+      const password = 'bench password 123';
+      if ((await postJson(`${server.url}/api/v1/users`, { email, password })).status !== 201) throw new Error('register failed');
+      const login = await postJson(`${server.url}/api/v1/auth/login`, { email, password }, { 'user-agent': UA });
+      if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
+      tokens.push(login.body.refresh_token);
+    }
+
+    const refresh = await runLoad({
+      concurrency: CONCURRENCY,
+      warmupMs: WARMUP_MS,
+      durationMs: DURATION_MS,
+      once: async (i) => {
+        const res = await postJson(`${server.url}/api/v1/auth/refresh`, { refresh_token: tokens[i] }, { 'user-agent': UA });
+        if (res.status !== 200) throw new Error(`refresh answered ${res.status}`);
+        tokens[i] = res.body.refresh_token;
+      },
+    });
+
+    // Every event committed must have reached JetStream (published_at is set only on its ack).
+    let unpublished = -1;
+    for (let i = 0; i < 50 && unpublished !== 0; i++) {
+      unpublished = Number((await db.query(`select count(*) from ${server.schema}.token_events where published_at is null`)).rows[0].count);
+      if (unpublished !== 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    const events = Number((await db.query(`select count(*) from ${server.schema}.token_events`)).rows[0].count);
+    const { connect } = await importFromTokenApi<typeof import('@nats-io/transport-node')>('@nats-io/transport-node');
+    const { jetstreamManager } = await importFromTokenApi<typeof import('@nats-io/jetstream')>('@nats-io/jetstream');
+    const nc = await connect({ servers: NATS_URL });
+    const info = await (await jetstreamManager(nc)).streams.info(`${server.namespace}_TOKEN_EVENTS`);
+    await nc.close();
+
+    const bare = await anchor(server.schema);
+    const pgVersion = (await db.query('show server_version')).rows[0].server_version;
+
+    console.log(`token-api refresh benchmark — ${machine()}; server on CPUs ${SERVER_CPUS}; PostgreSQL ${pgVersion}, pool ${POOL}; concurrency ${CONCURRENCY}; ${WARMUP_MS / 1000} s warm-up, ${DURATION_MS / 1000} s measured`);
+    console.log(`  refresh (rotation tx + ES256 + 2 events → JetStream): ${fmt(refresh)}`);
+    console.log(`  anchor, bare PG tx (1-row UPDATE + INSERT):            ${fmt(bare)}`);
+    console.log(`  refresh / anchor: ${((refresh.rps / bare.rps) * 100).toFixed(0)} %`);
+    console.log(`  events: ${events} committed, ${unpublished} unpublished after the run, ${info.state.messages} in the stream`);
+    await db.query(`drop schema ${server.schema} cascade`);
+  } finally {
+    await db.end();
+    await server.stop();
+  }
+}
+
+void main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
