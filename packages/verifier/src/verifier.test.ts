@@ -416,3 +416,12 @@ describe('options', () => {
 it('uuid v7 helper stamps the jti with the issue instant (the notBefore comparison relies on it)', () => {
   expect(uuidv7({ msecs: 1_768_471_200_123 }).slice(0, 14)).toBe('019bc119-017b-');
 });
+
+it('reads the issue instant from the jti exactly as contracts does', async () => {
+  const { uuidV7Timestamp } = await import('@tessera/contracts');
+  const { tokenFacts, AccessTokenClaims } = await import('./claims.js');
+  const { token, jti } = await issuer.accessToken({ issuedAtMs: 1_768_471_200_123 });
+  const claims = AccessTokenClaims.parse(JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[1]!))));
+  expect(tokenFacts(claims).issuedAtMs).toBe(uuidV7Timestamp(jti));
+  expect(tokenFacts(claims).issuedAtMs).toBe(1_768_471_200_123);
+});
