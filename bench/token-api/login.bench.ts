@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { tokenApiRequire } from './lib/deps.js';
 import { DATABASE_URL, envNumber, freePort, machine } from './lib/env.js';
 import { fmt, postJson, runLoad, type LoadResult } from './lib/load.js';
-import { startServer } from './lib/server.js';
+import { cpuSeconds, startServer } from './lib/server.js';
 
 const CONCURRENCY = envNumber('CONCURRENCY', 16);
 const USERS = envNumber('USERS', 64);
@@ -56,6 +56,7 @@ async function main() {
       emails.push(email);
     }
     let next = 0;
+    const cpuBefore = cpuSeconds(server.child.pid!);
     const login = await runLoad({
       concurrency: CONCURRENCY,
       warmupMs: WARMUP_MS,
@@ -66,6 +67,7 @@ async function main() {
         if (res.status !== 200) throw new Error(`login answered ${res.status}`);
       },
     });
+    const serverCpuMs = ((cpuSeconds(server.child.pid!) - cpuBefore) * 1000) / (login.requests * ((login.seconds * 1000 + WARMUP_MS) / (login.seconds * 1000)));
     const [{ hash }] = (await db.query(`select password_hash as hash from ${server.schema}.users limit 1`)).rows;
     await server.stop();
     const bare = argon2Anchor();
@@ -74,6 +76,7 @@ async function main() {
     console.log(`  argon2id parameters: m=${ARGON2.memoryKib} KiB, t=${ARGON2.timeCost}, p=${ARGON2.parallelism} (stored: ${String(hash).split('$').slice(0, 4).join('$')}); UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`);
     console.log(`  login (throttle + argon2 verify + pair + 2 events):  ${fmt(login)}`);
     console.log(`  anchor, bare argon2id verify, same parameters:       ${fmt(bare)}`);
+    console.log(`  token-api process CPU per login: ${serverCpuMs.toFixed(2)} ms (argon2 threads included)`);
     console.log(`  login / anchor: ${((login.rps / bare.rps) * 100).toFixed(0)} %`);
     await db.query(`drop schema ${server.schema} cascade`);
   } finally {

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { importFromTokenApi, tokenApiRequire } from './lib/deps.js';
 import { DATABASE_URL, NATS_URL, envNumber, freePort, machine } from './lib/env.js';
 import { fmt, postJson, runLoad } from './lib/load.js';
-import { startServer } from './lib/server.js';
+import { cpuSeconds, startServer } from './lib/server.js';
 
 const CONCURRENCY = envNumber('CONCURRENCY', 32);
 const DURATION_MS = envNumber('DURATION_S', 15) * 1000;
@@ -63,6 +63,7 @@ async function main() {
       tokens.push(login.body.refresh_token);
     }
 
+    const cpuBefore = cpuSeconds(server.child.pid!);
     const refresh = await runLoad({
       concurrency: CONCURRENCY,
       warmupMs: WARMUP_MS,
@@ -74,6 +75,8 @@ async function main() {
       },
     });
 
+    // Includes the warm-up: CPU per request is the server's own cost, whatever else shares its core.
+    const serverCpuMs = ((cpuSeconds(server.child.pid!) - cpuBefore) * 1000) / (refresh.requests * ((refresh.seconds * 1000 + WARMUP_MS) / (refresh.seconds * 1000)));
     // Every event committed must have reached JetStream (published_at is set only on its ack).
     let unpublished = -1;
     for (let i = 0; i < 50 && unpublished !== 0; i++) {
@@ -93,6 +96,7 @@ async function main() {
     console.log(`token-api refresh benchmark — ${machine()}; server on CPUs ${SERVER_CPUS}; PostgreSQL ${pgVersion}, pool ${POOL}; concurrency ${CONCURRENCY}; ${WARMUP_MS / 1000} s warm-up, ${DURATION_MS / 1000} s measured`);
     console.log(`  refresh (rotation tx + ES256 + 2 events → JetStream): ${fmt(refresh)}`);
     console.log(`  anchor, bare PG tx (1-row UPDATE + INSERT):            ${fmt(bare)}`);
+    console.log(`  token-api process CPU per refresh: ${serverCpuMs.toFixed(2)} ms (≈ ${(1000 / serverCpuMs).toFixed(0)} refresh/s per fully available core)`);
     console.log(`  refresh / anchor: ${((refresh.rps / bare.rps) * 100).toFixed(0)} %`);
     console.log(`  events: ${events} committed, ${unpublished} unpublished after the run, ${info.state.messages} in the stream`);
     await db.query(`drop schema ${server.schema} cascade`);

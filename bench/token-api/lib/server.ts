@@ -1,4 +1,5 @@
 // Starts token-api as its own process, as `pnpm start` would, optionally pinned to CPUs.
+import { readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,7 @@ export async function startServer(options: { port: number; cpus?: string; env?: 
     DATABASE_POOL_MAX: '20',
     ...options.env,
   };
-  const node = [process.execPath, '--import', 'tsx', 'services/token-api/src/main.ts'];
+  const node = [process.execPath, ...(process.env.SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'services/token-api/src/main.ts'];
   const [cmd, ...args] = options.cpus ? ['taskset', '-c', options.cpus, ...node] : node;
   const child = spawn(cmd!, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${options.port}`;
@@ -56,4 +57,12 @@ export async function startServer(options: { port: number; cpus?: string; env?: 
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
