@@ -12,8 +12,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { tokenApiRequire } from './lib/deps.js';
-import { DATABASE_URL, envNumber, freePort, machine } from './lib/env.js';
+import { tokenApiRequire, type PgModule } from './lib/deps.js';
+import { DATABASE_URL, envNumber, freePort, machineAndPinning } from './lib/env.js';
 import { fmt, postJson, runLoad, type LoadResult } from './lib/load.js';
 import { cpuSeconds, startServer } from './lib/server.js';
 
@@ -46,7 +46,7 @@ async function main() {
       LOGIN_IP_MAX_FAILURES: '100000',
     },
   });
-  const pg = tokenApiRequire('pg') as typeof import('pg');
+  const pg = tokenApiRequire('pg') as PgModule;
   const db = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
   try {
     const emails: string[] = [];
@@ -72,7 +72,7 @@ async function main() {
     await server.stop();
     const bare = argon2Anchor();
 
-    console.log(`token-api login benchmark — ${machine()}; server and anchor on CPUs ${SERVER_CPUS}; concurrency ${CONCURRENCY} over ${USERS} users; ${WARMUP_MS / 1000} s warm-up, ${DURATION_MS / 1000} s measured`);
+    console.log(`token-api login benchmark — ${machineAndPinning()}; server and anchor on CPUs ${SERVER_CPUS}; concurrency ${CONCURRENCY} over ${USERS} users; ${WARMUP_MS / 1000} s warm-up, ${DURATION_MS / 1000} s measured`);
     console.log(`  argon2id parameters: m=${ARGON2.memoryKib} KiB, t=${ARGON2.timeCost}, p=${ARGON2.parallelism} (stored: ${String(hash).split('$').slice(0, 4).join('$')}); UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`);
     console.log(`  login (throttle + argon2 verify + pair + 2 events):  ${fmt(login)}`);
     console.log(`  anchor, bare argon2id verify, same parameters:       ${fmt(bare)}`);

@@ -9,8 +9,8 @@
  *   (server pinned to SERVER_CPUS, default 1; CONCURRENCY 32, DURATION_S 15, WARMUP_S 3)
  */
 import { randomBytes } from 'node:crypto';
-import { importFromTokenApi, tokenApiRequire } from './lib/deps.js';
-import { DATABASE_URL, NATS_URL, envNumber, freePort, machine } from './lib/env.js';
+import { importFromTokenApi, tokenApiRequire, type PgModule } from './lib/deps.js';
+import { DATABASE_URL, NATS_URL, envNumber, freePort, machineAndPinning } from './lib/env.js';
 import { fmt, postJson, runLoad } from './lib/load.js';
 import { cpuSeconds, startServer } from './lib/server.js';
 
@@ -21,8 +21,7 @@ const POOL = envNumber('POOL', 20);
 const SERVER_CPUS = process.env.SERVER_CPUS ?? '1';
 const UA = 'tessera-bench/1.0';
 
-type Pg = typeof import('pg');
-const pg = tokenApiRequire('pg') as Pg;
+const pg = tokenApiRequire('pg') as PgModule;
 
 async function anchor(schema: string) {
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: POOL, options: `-c search_path=${schema}` });
@@ -93,7 +92,7 @@ async function main() {
     const bare = await anchor(server.schema);
     const pgVersion = (await db.query('show server_version')).rows[0].server_version;
 
-    console.log(`token-api refresh benchmark — ${machine()}; server on CPUs ${SERVER_CPUS}; PostgreSQL ${pgVersion}, pool ${POOL}; concurrency ${CONCURRENCY}; ${WARMUP_MS / 1000} s warm-up, ${DURATION_MS / 1000} s measured`);
+    console.log(`token-api refresh benchmark — ${machineAndPinning()}; server on CPUs ${SERVER_CPUS}; PostgreSQL ${pgVersion}, pool ${POOL}; concurrency ${CONCURRENCY}; ${WARMUP_MS / 1000} s warm-up, ${DURATION_MS / 1000} s measured`);
     console.log(`  refresh (rotation tx + ES256 + 2 events → JetStream): ${fmt(refresh)}`);
     console.log(`  anchor, bare PG tx (1-row UPDATE + INSERT):            ${fmt(bare)}`);
     console.log(`  token-api process CPU per refresh: ${serverCpuMs.toFixed(2)} ms (≈ ${(1000 / serverCpuMs).toFixed(0)} refresh/s per fully available core)`);

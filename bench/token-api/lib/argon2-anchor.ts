@@ -3,12 +3,12 @@
  * pool with the service's parameters and the same concurrency, in a process pinned like the
  * server. Prints one JSON line.
  */
-import { tokenApiRequire } from './deps.js';
+import { tokenApiRequire, type Argon2Module } from './deps.js';
 import { runLoad } from './load.js';
 
-const argon2 = tokenApiRequire('@node-rs/argon2') as typeof import('@node-rs/argon2');
+const argon2 = tokenApiRequire('@node-rs/argon2') as Argon2Module;
 const [memoryKib, timeCost, parallelism, concurrency, warmupMs, durationMs] = process.argv.slice(2).map(Number) as [number, number, number, number, number, number];
-const hash = await argon2.hash('bench password 123', { algorithm: 2 as import('@node-rs/argon2').Algorithm, memoryCost: memoryKib, timeCost, parallelism });
+const hash = await argon2.hash('bench password 123', { algorithm: 2 /* Argon2id */, memoryCost: memoryKib, timeCost, parallelism });
 const result = await runLoad({
   concurrency,
   warmupMs,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { machine } from '../../lib/stats.js';
 import { createServer } from 'node:net';
 
 export function freePort(): Promise<number> {
@@ -16,7 +16,7 @@ export function freePort(): Promise<number> {
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
-export function machine(): string {
+export function machineAndPinning(): string {
   const affinity = (() => {
     try {
       return execFileSync('taskset', ['-pc', String(process.pid)]).toString().trim().split(': ')[1];
@@ -24,7 +24,8 @@ export function machine(): string {
       return 'unknown';
     }
   })();
-  return `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, load generator on CPUs ${affinity}`;
+  // Other work on the machine shows in the load average printed with the figures.
+  return `${machine()}; load generator on CPUs ${affinity}`;
 }
 
 export const envNumber = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
