@@ -105,4 +105,3 @@ export async function accessTokenStanding(db: import('kysely').Kysely<TokenApiDa
   return row && { status: row.status, familyId: row.family_id, userRole: row.role, email: row.email, cutoff: row.tokens_not_before, createdAt: row.created_at };
 }
 
-export { sql };
