@@ -19,8 +19,8 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { createDatabase, createLogger, loadConfig, migrateToLatest, provisionStreams, publishJson, sql, Topology } from '@tessera/platform';
-import { migrations, PipelinedPublisher, startSweeper, SweeperConfig, tokenExpired, type SweeperDatabase } from '@tessera/sweeper';
+import { createDatabase, createLogger, createRegistry, loadConfig, migrateToLatest, provisionStreams, publishJson, sql, Topology } from '@tessera/platform';
+import { createSweepPass, createSweeperMetrics, migrations, PipelinedPublisher, startSweeper, SweepLoop, SweeperConfig, tokenExpired, type SweeperDatabase } from '@tessera/sweeper';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '2' },
     users: { type: 'string', default: '10000' },
     'no-anchors': { type: 'boolean', default: false },
+    /** Diagnostic: the sweep loop alone, without the service's durable consumer (which on 2.9 also reads every TokenExpired). */
+    'loop-only': { type: 'boolean', default: false },
   },
 });
 const ROWS = Number(args.rows);
@@ -140,7 +142,8 @@ async function sweep(): Promise<{ ms: number; left: number; stored: number; batc
     SWEEP_INTERVAL_MS: '1000',
   });
   const started = performance.now();
-  const sweeper = await startSweeper(config, createLogger({ service: 'sweeper-bench', level: 'warn' }));
+  const logger = createLogger({ service: 'sweeper-bench', level: 'warn' });
+  const sweeper = args['loop-only'] ? await startLoopOnly(config, logger) : await startSweeper(config, logger);
   const series = async (metric: string, name: string) =>
     (await sweeper.registry.getSingleMetric(metric)?.get())?.values.find((v) => ((v as { metricName?: string }).metricName ?? metric) === name && v.labels['kind'] === 'expired')?.value ?? 0;
   let progressAt = started;
@@ -157,6 +160,37 @@ async function sweep(): Promise<{ ms: number; left: number; stored: number; batc
   await sweeper.stop();
   const left = (await sql<{ n: number }>`select count(*)::int as n from expiry_schedule`.execute(database.db)).rows[0]?.n ?? -1;
   return { ms, left, stored: await storedIn(sweepTopology), batches, meanBatchMs: (totalBatchSeconds * 1000) / Math.max(1, batches) };
+}
+
+/** The sweep loop as the service builds it, without the HTTP server and the schedule consumer. */
+async function startLoopOnly(config: SweeperConfig, logger: ReturnType<typeof createLogger>) {
+  await provisionStreams(nc, sweepTopology);
+  const registry = createRegistry('sweeper-bench');
+  const sweepDb = createDatabase<SweeperDatabase>({ url: DATABASE_URL, schema, poolMax: config.DATABASE_POOL_MAX });
+  const publisher = new PipelinedPublisher(nc, { stream: sweepTopology.streams.tokenEvents.name });
+  const loop = new SweepLoop({
+    logger,
+    intervalMs: config.SWEEP_INTERVAL_MS,
+    concurrency: config.SWEEP_CONCURRENCY,
+    pass: createSweepPass({
+      db: sweepDb.db,
+      publisher,
+      topology: sweepTopology,
+      metrics: createSweeperMetrics(registry, async () => 0),
+      batchSize: config.SWEEP_BATCH_SIZE,
+      tombstoneGraceMs: 0,
+      cutoffRetentionMs: 86_400_000,
+    }),
+  });
+  loop.start();
+  return {
+    registry,
+    stop: async () => {
+      await loop.stop();
+      publisher.close();
+      await sweepDb.close();
+    },
+  };
 }
 
 try {
@@ -179,7 +213,7 @@ try {
   }
 
   const result = await sweep();
-  log(`sweep (startSweeper):   ${fmt(ROWS)} taken, published, acked, deleted in ${secs(result.ms)} s = ${perSecond(ROWS, result.ms)} expiries/s`);
+  log(`sweep (${args['loop-only'] ? 'loop only, no consumer' : 'startSweeper'}):   ${fmt(ROWS)} taken, published, acked, deleted in ${secs(result.ms)} s = ${perSecond(ROWS, result.ms)} expiries/s`);
   log(`  ${fmt(result.batches)} batches, mean ${result.meanBatchMs.toFixed(1)} ms each (${CONCURRENCY} at a time); rows left ${result.left}; TokenExpired stored ${fmt(result.stored)}`);
   if (anchors) log(`  anchors back to back would take ${secs(anchors.pg + anchors.js)} s; the sweep took ${((result.ms / (anchors.pg + anchors.js)) * 100).toFixed(0)} % of that`);
   const met = result.ms < 60_000 && result.left === 0 && result.stored === ROWS;

@@ -9,6 +9,7 @@ describe('SweeperConfig', () => {
       DATABASE_SCHEMA: 'sweeper',
       SWEEP_INTERVAL_MS: 10_000,
       SWEEP_BATCH_SIZE: 1_000,
+      SWEEP_CONCURRENCY: 2,
       TOKEN_EXPIRING_WARNING_SECONDS: 0,
     });
   });
@@ -19,6 +20,7 @@ describe('SweeperConfig', () => {
     ['SWEEP_BATCH_SIZE', 'lots'],
     ['TOKEN_EXPIRING_WARNING_SECONDS', '-1'],
     ['CONSUMER_MAX_ATTEMPTS', '0'],
+    ['SWEEP_CONCURRENCY', '9'],
   ])('names %s when it is %j', (variable, value) => {
     expect(() => loadConfig(SweeperConfig, { [variable]: value })).toThrow(ConfigError);
     try {
