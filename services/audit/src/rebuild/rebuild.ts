@@ -3,11 +3,12 @@
 //
 //   1. Note the stream's first and last sequence (F, L).
 //   2. Replay 1..L through an ordered consumer into `auth_token_audit_rebuild`.
-//   3. In one transaction: lock the live table (live writers wait, briefly), copy the live rows
-//      the replay cannot have (sequence > L: arrived meanwhile; < F: aged out of the stream, so
-//      they cannot be re-derived and are kept as they are), drop the live table, rename the new
-//      one and its indexes to the live names. Statements waiting on the lock re-resolve the
-//      name and continue on the new table.
+//   3. Copy the live rows whose events aged out of the stream (sequence < F): they cannot be
+//      re-derived and are kept as they are.
+//   4. In one transaction: lock the live table (live writers wait, briefly), copy the live rows
+//      that arrived during the replay (sequence > L), drop the live table, rename the new one
+//      and its indexes to the live names. Statements waiting on the lock re-resolve the name
+//      and continue on the new table.
 // Rows are keyed by event id, so an event written by both sides lands once.
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -150,22 +151,33 @@ async function rebuildUnderLock(options: RebuildOptions): Promise<RebuildResult>
   }
   options.signal?.throwIfAborted();
 
-  const { carriedOver, rows } = await db.transaction().execute(async (trx) => {
+  // Rows whose events left the stream before the replay started cannot change any more (nothing
+  // can redeliver them): copy them before taking the lock, so the locked section stays short.
+  const aged = await sql`
+    insert into ${sql.table(REBUILD_TABLE)}
+    select * from ${sql.table(AUDIT_TABLE)} where stream_seq < ${firstSeq}
+    on conflict (event_id) do nothing`.execute(db);
+  options.signal?.throwIfAborted();
+
+  const arrived = await db.transaction().execute(async (trx) => {
     // Readers and the live writer queue behind this lock for the few statements below; a long
     // query holding the table makes us give up rather than stall everyone behind us.
     await sql`set local lock_timeout = '10s'`.execute(trx);
     await sql`lock table ${sql.table(AUDIT_TABLE)} in access exclusive mode`.execute(trx);
+    // Found through the BRIN index on stream_seq: only the newest block ranges are read.
     const copied = await sql`
       insert into ${sql.table(REBUILD_TABLE)}
-      select * from ${sql.table(AUDIT_TABLE)} where stream_seq > ${targetSequence} or stream_seq < ${firstSeq}
+      select * from ${sql.table(AUDIT_TABLE)} where stream_seq > ${targetSequence}
       on conflict (event_id) do nothing`.execute(trx);
     const renames = await swapIndexNames(trx, AUDIT_TABLE, REBUILD_TABLE);
     await sql`drop table ${sql.table(AUDIT_TABLE)}`.execute(trx);
     await sql`alter table ${sql.table(REBUILD_TABLE)} rename to ${sql.table(AUDIT_TABLE)}`.execute(trx);
     for (const { from, to } of renames) await sql`alter index ${sql.table(from)} rename to ${sql.table(to)}`.execute(trx);
-    const count = await sql<{ n: number }>`select count(*)::bigint as n from ${sql.table(AUDIT_TABLE)}`.execute(trx);
-    return { carriedOver: Number(copied.numAffectedRows ?? 0n), rows: count.rows[0]?.n ?? 0 };
+    return Number(copied.numAffectedRows ?? 0n);
   });
+  const carriedOver = Number(aged.numAffectedRows ?? 0n) + arrived;
+  const count = await sql<{ n: number }>`select count(*)::bigint as n from ${sql.table(AUDIT_TABLE)}`.execute(db);
+  const rows = count.rows[0]?.n ?? 0;
 
   const result = { replayed, skipped, carriedOver, rows, targetSequence, durationMs: now() - started };
   logger.info({ ...result }, 'audit rebuild swapped in');
