@@ -86,8 +86,8 @@ async function anchorPostgres(): Promise<number> {
     const now = new Date();
     taken = await database.db.transaction().execute(async (trx) => {
       const { rows } = await sql`
-        delete from anchor_schedule where token_id in (
-          select token_id from anchor_schedule where expires_at <= ${now} order by expires_at limit ${BATCH} for update skip locked)
+        delete from anchor_schedule where token_id = any(array(
+          select token_id from anchor_schedule where expires_at <= ${now} order by expires_at limit ${BATCH} for update skip locked))
         returning token_id, user_id, family_id, token_type, expires_at`.execute(trx);
       return rows.length;
     });

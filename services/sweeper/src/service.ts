@@ -10,7 +10,6 @@ import {
   type RunningConsumer,
   type RunningService,
 } from '@tessera/platform';
-import type { Kysely } from 'kysely';
 import type { SweeperConfig } from './config.js';
 import { createSweeperMetrics } from './metrics.js';
 import { migrations } from './migrations/index.js';

@@ -18,7 +18,9 @@ export interface BatchOutcome extends PublishOutcome {
  * One expiry batch, in one transaction: take up to `limit` due rows (oldest first) that no other
  * sweeper holds, publish TokenExpired for each, commit the deletion. The rows are deleted first
  * (DELETE ... RETURNING, one statement instead of a select and a delete): the deletion is not
- * visible to anyone until commit, and a failed publish rolls it back. A crash after publishing
+ * visible to anyone until commit, and a failed publish rolls it back. `= any(array(subquery))`
+ * pins the plan to the expires_at index then primary-key lookups; with `in (subquery)` the
+ * planner may hash-join against a sequential scan of the whole schedule. A crash after publishing
  * and before commit leaves the rows in place; the next sweep republishes them under the same
  * msgIds, which the stream drops.
  */
@@ -26,12 +28,12 @@ export async function sweepExpiredBatch(db: Kysely<SweeperDatabase>, publisher: 
   return db.transaction().execute(async (trx) => {
     const { rows } = await sql<DueToken>`
       delete from expiry_schedule
-      where token_id in (
+      where token_id = any(array(
         select token_id from expiry_schedule
         where expires_at <= ${now}
         order by expires_at
         limit ${limit}
-        for update skip locked)
+        for update skip locked))
       returning token_id, user_id, family_id, token_type, expires_at`.execute(trx);
     const outcome = await publisher.publishAll(rows.map((row) => tokenExpired(row, topology)));
     return { taken: rows.length, ...outcome };

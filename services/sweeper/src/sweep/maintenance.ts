@@ -24,10 +24,10 @@ export interface PurgeOptions {
 /** Drops tombstones nothing needs any more, a bounded number per call so locks stay short. */
 export async function purgeTombstones(db: Kysely<SweeperDatabase>, { revokedExpiredBefore, cutoffsBefore, limit }: PurgeOptions): Promise<number> {
   const revoked = await sql`
-    delete from revoked_token where token_id in (
-      select token_id from revoked_token where expires_at < ${revokedExpiredBefore} limit ${limit})`.execute(db);
+    delete from revoked_token where token_id = any(array(
+      select token_id from revoked_token where expires_at < ${revokedExpiredBefore} limit ${limit}))`.execute(db);
   const cutoffs = await sql`
-    delete from user_cutoff where user_id in (
-      select user_id from user_cutoff where not_before < ${cutoffsBefore} limit ${limit})`.execute(db);
+    delete from user_cutoff where user_id = any(array(
+      select user_id from user_cutoff where not_before < ${cutoffsBefore} limit ${limit}))`.execute(db);
   return Number(revoked.numAffectedRows ?? 0n) + Number(cutoffs.numAffectedRows ?? 0n);
 }
