@@ -24,7 +24,7 @@ export async function startServer(options: { port: number; cpus?: string; env?: 
     HOST: '127.0.0.1',
     DATABASE_SCHEMA: schema,
     NATS_NAMESPACE: namespace,
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: process.env.SERVER_LOG_LEVEL ?? 'info',
     DATABASE_POOL_MAX: '20',
     ...options.env,
   };
