@@ -103,6 +103,8 @@ async function main(): Promise<void> {
         DATABASE_URL,
         NATS_URL,
         SERVICE_NAME: name,
+        // The verifying services follow token-api's keys on its shifted port, not the default 9101.
+        JWKS_URL: process.env.JWKS_URL ?? `http://127.0.0.1:${upstreams['token-api']!.port}/.well-known/jwks.json`,
         ...(SCHEMA_PREFIX && SCHEMAS[name] ? { DATABASE_SCHEMA: `${SCHEMA_PREFIX}${SCHEMAS[name]}` } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,7 +20,7 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   browser = await launchBrowser();
   system = await startSystem({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT_SECONDS: '900' });
-  for (const name of ['ann', 'bob', 'carol', 'dora']) await register(system.baseUrl, email(name), PASSWORD);
+  for (const name of ['ann', 'bob', 'carol', 'dora', 'eve']) await register(system.baseUrl, email(name), PASSWORD);
 }, 600_000);
 
 afterAll(async () => {
@@ -44,10 +44,16 @@ async function signIn(page: Page, who: string, password = PASSWORD, path = '/acc
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
-async function signInToAccount(page: Page, who: string, password = PASSWORD): Promise<void> {
+/** Signed in with the live feed up (AUTH accepted by the notifier, SUBSCRIBED received). */
+async function signInLive(page: Page, who: string, password = PASSWORD): Promise<void> {
   await signIn(page, who, password);
-  await page.getByRole('heading', { name: /Where you're signed in/ }).waitFor({ timeout: 10_000 });
   await page.getByText('Live: changes show up here at once').waitFor({ timeout: 10_000 });
+}
+
+/** ...and the list of sessions read from the API. */
+async function signInToAccount(page: Page, who: string, password = PASSWORD): Promise<void> {
+  await signInLive(page, who, password);
+  await page.getByRole('heading', { name: /Where you're signed in/ }).waitFor({ timeout: 10_000 });
 }
 
 const cards = (page: Page) => page.locator('li.session');
@@ -168,16 +174,25 @@ describe('your devices and sessions', () => {
     await signedOutWith(phone, 'You were signed out: someone signed this account out everywhere.');
   });
 
-  it('changing the password signs out every device and says why on each', async () => {
-    await signInToAccount(phone, email('bob'));
-    await signInToAccount(laptop, email('bob'));
-    await laptop.getByLabel('Current password').fill(PASSWORD);
+});
+
+describe('password change', () => {
+  it('signs out every device and says why on each; the new password then works', async () => {
+    const phone = await device('phone');
+    const laptop = await device('laptop');
+    await signInLive(phone, email('eve'));
+    await signInLive(laptop, email('eve'));
+    await laptop.getByLabel('Current password').fill('not the password');
     await laptop.getByLabel('New password', { exact: true }).fill('a brand new passphrase');
     await laptop.getByLabel('Repeat new password').fill('a brand new passphrase');
     await laptop.getByRole('button', { name: 'Change password' }).click();
+    await laptop.getByRole('alert').filter({ hasText: 'Current password: is not right' }).waitFor();
+
+    await laptop.getByLabel('Current password').fill(PASSWORD);
+    await laptop.getByRole('button', { name: 'Change password' }).click();
     await laptop.getByRole('status').filter({ hasText: 'Your password was changed, so every session was signed out.' }).waitFor({ timeout: 5_000 });
     await signedOutWith(phone, 'You were signed out: the password of this account was changed.');
-    await signInToAccount(laptop, email('bob'), 'a brand new passphrase');
+    await signInLive(laptop, email('eve'), 'a brand new passphrase');
   });
 });
 

@@ -122,7 +122,7 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
     }),
   );
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the system was not ready in 120 s:\n${lines.slice(-30).join('\n')}`)), 120_000);
+    const timer = setTimeout(() => reject(new Error(`the system was not ready in 120 s:\n${lines.slice(-60).join('\n')}`)), 120_000);
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         lines.push(line);
@@ -134,7 +134,7 @@ export async function startSystem(env: Record<string, string>): Promise<RunningS
     }
     void exit.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`the local runner exited (${code}) before it was ready:\n${lines.slice(-30).join('\n')}`));
+      reject(new Error(`the local runner exited (${code}) before it was ready:\n${lines.slice(-60).join('\n')}`));
     });
   });
   const stop = async () => {
