@@ -38,6 +38,13 @@ async function readPassword(): Promise<string> {
   throw new UsageError('no password: set ADMIN_PASSWORD or pipe it on stdin');
 }
 
+/** Parses a flag value; a bad one is a usage error (exit 1), not a failure. */
+function valid<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new UsageError(`invalid ${what}: ${JSON.stringify(value)}`);
+  return result.data;
+}
+
 function required<T>(value: T | undefined, flag: string): T {
   if (value === undefined) throw new UsageError(`missing --${flag}`);
   return value;
@@ -62,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     const db = database.db;
     switch (command) {
       case 'create-admin': {
-        const email = Email.parse(required(values.email, 'email'));
+        const email = valid(Email, required(values.email, 'email'), '--email');
         const password = NewPassword.safeParse(await readPassword());
         if (!password.success) throw new UsageError('password must be 8 to 128 characters');
         const passwords = await PasswordHasher.create({ memoryKib: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM });
@@ -72,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'rotate-keys': {
         if (config.JWT_PRIVATE_KEY_FILE) throw new UsageError('signing keys come from JWT_PRIVATE_KEY_FILE: rotate them by replacing the files');
-        const alg = JwtAlg.parse(values.alg ?? config.JWT_ALG);
+        const alg = valid(JwtAlg, values.alg ?? config.JWT_ALG, '--alg');
         const committed: OutboxEntry[] = [];
         const topology = new Topology(topologySettings(config));
         const result = await rotateSigningKey(
@@ -85,9 +92,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'set-countries': {
-        const email = Email.parse(required(values.email, 'email'));
+        const email = valid(Email, required(values.email, 'email'), '--email');
         const raw = required(values.countries, 'countries');
-        const countries = raw.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean).map((c) => CountryCode.parse(c));
+        const countries = raw.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean).map((c) => valid(CountryCode, c, 'country (ISO 3166-1 alpha-2)'));
         const user = await findUserByEmail(db, email);
         if (!user) throw new UsageError(`no account for ${email}`);
         await setAllowedCountries(db, user.id, countries, new Date());

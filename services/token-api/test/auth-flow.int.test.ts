@@ -3,6 +3,7 @@ import { uuidV7Timestamp } from '@tessera/contracts';
 import { uniqueSuffix } from '@tessera/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/secrets/tokens.js';
+import { runCli } from './cli.js';
 import { PASSWORD, PHONE_UA, dropSchema, registerAndLogin, startApi, type Api } from './harness.js';
 
 let api: Api;
@@ -110,6 +111,18 @@ describe('register → login → verify with jose alone', () => {
     } finally {
       await closed.stop();
     }
+  });
+
+  it('carries the allowed countries set with the CLI in the token (ctry) and in TokenIssued', async () => {
+    const { email, userId } = await registerAndLogin(api);
+    const cli = await runCli(api, ['set-countries', '--email', email, '--countries', 'fr,DE']);
+    expect(cli.code).toBe(0);
+    const login = await api.call('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
+    const { payload } = await jwtVerify(login.body.access_token, createRemoteJWKSet(new URL(`${api.url}/.well-known/jwks.json`)), { issuer: api.config.JWT_ISSUER, audience: api.config.JWT_AUDIENCE });
+    expect(payload.ctry).toEqual(['FR', 'DE']);
+    const [event] = await api.sql(`select payload from $schema.token_events where user_id = $1 and type = 'TokenIssued' order by sequence desc limit 1`, [userId]);
+    expect(event!.payload.data.allowedCountries).toEqual(['FR', 'DE']);
+    expect((await runCli(api, ['set-countries', '--email', email, '--countries', 'FRA'])).code).toBe(1);
   });
 
   it('binds bearer calls to the device the token was issued to', async () => {

@@ -76,7 +76,25 @@ export class Outbox {
       return;
     }
     this.queue.push(...entries);
-    this.draining ??= this.drain().finally(() => (this.draining = null));
+    this.kick();
+  }
+
+  /** One drain at a time; entries queued while a drain was finishing start the next one. */
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = (async () => {
+      try {
+        await this.drain();
+      } catch (error) {
+        // Whatever failed, the events are safe in token_events: hand them to the relay.
+        this.options.logger.warn({ err: error }, 'outbox: publish after commit failed; relay takes over');
+        this.degraded = true;
+        this.queue.length = 0;
+      } finally {
+        this.draining = null;
+      }
+      if (this.queue.length > 0 && !this.degraded) this.kick();
+    })();
   }
 
   private async drain(): Promise<void> {

@@ -12,6 +12,6 @@ export function registerRoute(app: Express, deps: TokenApiDeps): void {
     const body = readBody(RegisterRequest, req);
     const createdBy = deps.config.REGISTRATION_MODE === 'admin' ? principalOf(res).userId : undefined;
     const user = await registerUser(deps, body, 'user', createdBy);
-    res.status(201).location(`/api/v1/users/${user.id}`).json(user);
+    res.status(201).json(user);
   });
 }
