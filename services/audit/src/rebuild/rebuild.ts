@@ -159,6 +159,10 @@ async function rebuildUnderLock(options: RebuildOptions): Promise<RebuildResult>
     on conflict (event_id) do nothing`.execute(db);
   options.signal?.throwIfAborted();
 
+  // Summarize the stream_seq BRIN ranges written so far, so under the lock only the ranges
+  // filled since then are read (an unsummarized range always is).
+  await sql`select brin_summarize_new_values(to_regclass(${`${AUDIT_TABLE}_stream_seq`}))`.execute(db);
+
   const arrived = await db.transaction().execute(async (trx) => {
     // Readers and the live writer queue behind this lock for the few statements below; a long
     // query holding the table makes us give up rather than stall everyone behind us.
