@@ -46,11 +46,12 @@ describe('a sweeper killed in the middle of a batch', () => {
       timeoutMs: 20_000,
     });
 
-    // Every token expires at the same instant, so the first sweep after it is one full batch.
-    const expiresAt = Date.now() + 8_000;
+    // Every token expires at the same instant, so the first sweep after it is one full batch. The
+    // margin leaves time to schedule them all on a busy machine.
+    const expiresAt = Date.now() + 15_000;
     const events = Array.from({ length: TOKENS }, () => issuedEvent({ issuedAtMs: expiresAt - 60_000, lifetimeMs: 60_000 }));
     await publishEvents(world, events);
-    await waitFor(async () => (await scheduledCount()) === TOKENS, { what: 'every token scheduled', timeoutMs: 15_000 });
+    await waitFor(async () => (await scheduledCount()) === TOKENS, { what: 'every token scheduled', timeoutMs: 14_000 });
     expect(Date.now()).toBeLessThan(expiresAt);
 
     // Kill it as soon as the 500th TokenExpired of its first batch goes by: that batch is then
@@ -61,7 +62,12 @@ describe('a sweeper killed in the middle of a batch', () => {
         if (++seen === 500) child!.kill('SIGKILL');
       },
     });
-    await exited;
+    await Promise.race([
+      exited,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`the child was not killed mid-batch (saw ${seen} TokenExpired; output: ${childOutput.slice(-2_000)})`)), 40_000),
+      ),
+    ]);
     watch.unsubscribe();
     expect(child.signalCode).toBe('SIGKILL');
     await new Promise((r) => setTimeout(r, 500)); // what the server had read from the dead socket is stored by now
@@ -74,7 +80,7 @@ describe('a sweeper killed in the middle of a batch', () => {
     expect(publishedNotCommitted).toBeGreaterThan(0);
 
     successor = await startSweeper(world.config({ SWEEP_BATCH_SIZE: String(BATCH), SWEEP_INTERVAL_MS: '100' }), captureLogger('sweeper-successor', 'warn').logger);
-    await waitFor(async () => (await scheduledCount()) === 0, { what: 'the schedule drained by the successor', timeoutMs: 30_000 });
+    await waitFor(async () => (await scheduledCount()) === 0, { what: 'the schedule drained by the successor', timeoutMs: 60_000 });
 
     const counts = await countsByToken(world, 'TokenExpired');
     expect(counts.size).toBe(TOKENS);
@@ -84,5 +90,5 @@ describe('a sweeper killed in the middle of a batch', () => {
     const metrics = await successor.registry.metrics();
     expect(await metricValue(metrics, 'sweeper_publish_duplicates_total', 'kind="expired"')).toBe(publishedNotCommitted);
     expect(await metricValue(metrics, 'sweeper_events_emitted_total', 'kind="expired"')).toBe(TOKENS - storedBeforeTakeover);
-  });
+  }, 150_000);
 });
