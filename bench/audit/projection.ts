@@ -10,6 +10,7 @@
  * 3. Sustained: events published at RATE/s for SECONDS s with occurredAt = publish time; the
  *    projection delay (occurredAt → row) at that rate, from the service's histogram (→ commit)
  *    and exactly from the rows (→ insert start, recorded_at).
+ * 4. A full rebuild from the stream while the service runs: replay rate and swap lock time.
  *
  * Run: taskset -c 0 npx tsx bench/audit/projection.ts [--events 200000] [--batch 500] [--rate 5000] [--seconds 20] [--profile DIR]
  * The service child runs under `taskset -c 1`; PostgreSQL and nats-server are the machine's and
@@ -21,8 +22,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { insertAuditRows, migrations, toAuditRow } from '@tessera/audit';
-import { createDatabase, migrateToLatest, provisionStreams, publishJson, sql, Topology } from '@tessera/platform';
+import { insertAuditRows, migrations, rebuildProjection, toAuditRow } from '@tessera/audit';
+import { createDatabase, createLogger, migrateToLatest, provisionStreams, publishJson, sql, Topology } from '@tessera/platform';
 import { benchEvent, freePort, histogramBuckets, histogramQuantile, percentile, userIds, uuidv7 } from './support.js';
 
 const { values: args } = parseArgs({
@@ -244,6 +245,22 @@ try {
   log(
     `  delay occurredAt → insert start (recorded_at, exact, n=${fmt(sorted.length)}): p50 ${percentile(sorted, 50).toFixed(1)} ms, p90 ${percentile(sorted, 90).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms`,
   );
+  // 4. A rebuild of the whole projection from the stream while the service keeps projecting.
+  const rebuildDb = createDatabase<any>({ url: DATABASE_URL, schema, poolMax: 3, statementTimeoutMs: 600_000 });
+  const rebuilt = await rebuildProjection({
+    db: rebuildDb.db,
+    pool: rebuildDb.pool,
+    nc,
+    topology,
+    logger: createLogger({ service: 'audit-bench', level: 'warn' }),
+    retentionDays: 36_500,
+  });
+  await rebuildDb.close();
+  log(
+    `rebuild (in this process, service running): ${fmt(rebuilt.replayed)} events replayed in ${(rebuilt.durationMs / 1000).toFixed(2)} s = ${fmt((rebuilt.replayed * 1000) / rebuilt.durationMs)} events/s; ` +
+      `${fmt(rebuilt.rows)} rows after the swap; live table locked ${rebuilt.lockedMs} ms`,
+  );
+
   child.kill('SIGTERM');
   await new Promise((r) => child!.once('exit', r));
   await runAnchor(0, anchorSchemas[0]!, `A again, after the projection run                  `);

@@ -67,7 +67,7 @@ async function main(): Promise<number> {
       values.json
         ? `${JSON.stringify(result)}\n`
         : `rebuild done in ${(result.durationMs / 1000).toFixed(1)} s: ${result.replayed} events replayed, ${result.skipped} skipped, ` +
-            `${result.carriedOver} rows carried over, ${result.rows} rows in ${database.schema}.auth_token_audit\n`,
+            `${result.carriedOver} rows carried over, ${result.rows} rows in ${database.schema}.auth_token_audit (table locked ${result.lockedMs} ms for the swap)\n`,
     );
     return 0;
   } catch (error) {

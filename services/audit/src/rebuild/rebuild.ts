@@ -50,6 +50,8 @@ export interface RebuildResult extends RebuildProgress {
   carriedOver: number;
   rows: number;
   durationMs: number;
+  /** How long the live table was locked for the swap (writers and readers waited this long). */
+  lockedMs: number;
 }
 
 export class RebuildInProgressError extends AppError {
@@ -163,6 +165,7 @@ async function rebuildUnderLock(options: RebuildOptions): Promise<RebuildResult>
   // filled since then are read (an unsummarized range always is).
   await sql`select brin_summarize_new_values(to_regclass(${`${AUDIT_TABLE}_stream_seq`}))`.execute(db);
 
+  const lockStarted = now();
   const arrived = await db.transaction().execute(async (trx) => {
     // Readers and the live writer queue behind this lock for the few statements below; a long
     // query holding the table makes us give up rather than stall everyone behind us.
@@ -179,11 +182,12 @@ async function rebuildUnderLock(options: RebuildOptions): Promise<RebuildResult>
     for (const { from, to } of renames) await sql`alter index ${sql.table(from)} rename to ${sql.table(to)}`.execute(trx);
     return Number(copied.numAffectedRows ?? 0n);
   });
+  const lockedMs = now() - lockStarted;
   const carriedOver = Number(aged.numAffectedRows ?? 0n) + arrived;
   const count = await sql<{ n: number }>`select count(*)::bigint as n from ${sql.table(AUDIT_TABLE)}`.execute(db);
   const rows = count.rows[0]?.n ?? 0;
 
-  const result = { replayed, skipped, carriedOver, rows, targetSequence, durationMs: now() - started };
+  const result = { replayed, skipped, carriedOver, rows, targetSequence, durationMs: now() - started, lockedMs };
   logger.info({ ...result }, 'audit rebuild swapped in');
   return result;
 }
