@@ -14,7 +14,7 @@ import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { parseTokenEvent } from '@tessera/contracts';
 import { AppError, type Logger, type Topology } from '@tessera/platform';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type pg from 'pg';
 import { AUDIT_TABLE, type AuditDatabase } from '../db.js';
 import { toAuditRow, type ProjectedRow } from '../projection/to-row.js';
@@ -155,15 +155,17 @@ async function rebuildUnderLock(options: RebuildOptions): Promise<RebuildResult>
 
   // Rows whose events left the stream before the replay started cannot change any more (nothing
   // can redeliver them): copy them before taking the lock, so the locked section stays short.
-  const aged = await sql`
-    insert into ${sql.table(REBUILD_TABLE)}
-    select * from ${sql.table(AUDIT_TABLE)} where stream_seq < ${firstSeq}
-    on conflict (event_id) do nothing`.execute(db);
+  const aged = await withoutStatementTimeout(db, (trx) =>
+    sql`
+      insert into ${sql.table(REBUILD_TABLE)}
+      select * from ${sql.table(AUDIT_TABLE)} where stream_seq < ${firstSeq}
+      on conflict (event_id) do nothing`.execute(trx),
+  );
   options.signal?.throwIfAborted();
 
   // Summarize the stream_seq BRIN ranges written so far, so under the lock only the ranges
   // filled since then are read (an unsummarized range always is).
-  await sql`select brin_summarize_new_values(to_regclass(${`${AUDIT_TABLE}_stream_seq`}))`.execute(db);
+  await withoutStatementTimeout(db, (trx) => sql`select brin_summarize_new_values(to_regclass(${`${AUDIT_TABLE}_stream_seq`}))`.execute(trx));
 
   const lockStarted = now();
   const arrived = await db.transaction().execute(async (trx) => {
@@ -184,12 +186,24 @@ async function rebuildUnderLock(options: RebuildOptions): Promise<RebuildResult>
   });
   const lockedMs = now() - lockStarted;
   const carriedOver = Number(aged.numAffectedRows ?? 0n) + arrived;
-  const count = await sql<{ n: number }>`select count(*)::bigint as n from ${sql.table(AUDIT_TABLE)}`.execute(db);
+  const count = await withoutStatementTimeout(db, (trx) => sql<{ n: number }>`select count(*)::bigint as n from ${sql.table(AUDIT_TABLE)}`.execute(trx));
   const rows = count.rows[0]?.n ?? 0;
 
   const result = { replayed, skipped, carriedOver, rows, targetSequence, durationMs: now() - started, lockedMs };
   logger.info({ ...result }, 'audit rebuild swapped in');
   return result;
+}
+
+/**
+ * The service's pool cancels statements after 15 s, right for requests; these statements scale
+ * with the table (years of history on a busy system) and touch only the new table or read the
+ * live one without blocking it, so they run unbounded. The locked swap keeps the bound.
+ */
+function withoutStatementTimeout<T>(db: Kysely<AuditDatabase>, run: (trx: Transaction<AuditDatabase>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`set local statement_timeout = 0`.execute(trx);
+    return run(trx);
+  });
 }
 
 function safeJson(data: Uint8Array): unknown {
