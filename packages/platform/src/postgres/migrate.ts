@@ -19,6 +19,9 @@ export async function migrateToLatest(db: Kysely<any>, schema: string, migration
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableSchema: schema,
+    // Work on parallel branches can add migrations whose names sort before ones already applied
+    // in a shared development database; each migration is still applied exactly once.
+    allowUnorderedMigrations: true,
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
