@@ -17,16 +17,16 @@ export function userAgentFingerprint(userAgent: string | undefined): string {
 const MAX_CACHED_AGENT_CHARS = 512;
 
 export class FingerprintMatcher {
-  private readonly digests = new Map<string, Buffer>();
+  private readonly digests = new Map<string, string>();
 
   constructor(private readonly maxEntries = 10_000) {}
 
   /** Constant-time comparison of the agent's fingerprint with the one bound to the token. */
-  matches(userAgent: string | undefined, bound: Buffer): boolean {
+  matches(userAgent: string | undefined, bound: string): boolean {
     const agent = userAgent ?? '';
     let digest = this.digests.get(agent);
     if (digest === undefined) {
-      digest = createHash('sha256').update(agent, 'utf8').digest();
+      digest = createHash('sha256').update(agent, 'utf8').digest('hex');
       // Long agents are hashed every time so an attacker cannot fill memory with them.
       if (agent.length <= MAX_CACHED_AGENT_CHARS) {
         if (this.digests.size >= this.maxEntries) this.digests.clear();
@@ -38,12 +38,13 @@ export class FingerprintMatcher {
 }
 
 /**
- * Constant-time comparison of two short digests. For 32 bytes a branch-free JS loop costs less
- * than the call into crypto.timingSafeEqual, and takes the same time wherever they differ.
+ * Constant-time comparison of two hex digests. For 64 characters a branch-free JS loop costs less
+ * than converting to Buffers for crypto.timingSafeEqual, and takes the same time wherever they
+ * differ.
  */
-function constantTimeEqual(a: Buffer, b: Buffer): boolean {
+function constantTimeEqual(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return difference === 0;
 }

@@ -60,6 +60,8 @@ describe('bad tokens', () => {
     ['garbage', 'not a token'],
     ['two segments', 'abc.def'],
     ['base64url but not JSON', 'YWJj.ZGVm.Z2hp'],
+    ['four segments', 'YWJj.ZGVm.Z2hp.amts'],
+    ['not base64url', '{"alg":"ES256"}.e30.c2ln'],
     ['oversized', `${'a'.repeat(5000)}.${'b'.repeat(5000)}.c`],
   ])('%s → malformed', async (_name, token) => {
     expect(await verifierFor(issuer).verify(token)).toEqual({ ok: false, reason: 'malformed' });
@@ -69,10 +71,10 @@ describe('bad tokens', () => {
     expect(await verifierFor(issuer).verify(42 as unknown as string)).toEqual({ ok: false, reason: 'malformed' });
   });
 
-  it('alg none with an empty signature → malformed (it is not a JWS we accept at all)', async () => {
+  it('an unsecured JWT (alg none, empty signature) → bad_signature', async () => {
     const { token } = await issuer.accessToken();
     const unsigned = withSegment(token, 0, (h) => ({ ...h, alg: 'none' })).split('.').slice(0, 2).join('.') + '.';
-    expect(await verifierFor(issuer).verify(unsigned)).toEqual({ ok: false, reason: 'malformed' });
+    expect(await verifierFor(issuer).verify(unsigned)).toEqual({ ok: false, reason: 'bad_signature' });
   });
 
   it('alg none with a signature → bad_signature', async () => {

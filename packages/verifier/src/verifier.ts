@@ -12,7 +12,7 @@ import { RollingWindow } from './policies/rate-limit.js';
 import type { VerifyFailureReason } from './reasons.js';
 import type { RevocationView } from './revocation/index-state.js';
 import { RevocationMirror, type MirrorStatus } from './revocation/mirror.js';
-import { MAX_TOKEN_LENGTH, looksLikeJws, verifySignatureAndClaims, type SignatureCheckOptions } from './verify-signature.js';
+import { MAX_TOKEN_LENGTH, verifySignatureAndClaims, type SignatureCheckOptions } from './verify-signature.js';
 
 export type VerifyResult =
   | { ok: true; claims: Readonly<AccessTokenClaims>; scopes: readonly Scope[] }
@@ -103,8 +103,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return Promise.resolve(MALFORMED);
     const digest = tokenDigest(token);
     const entry = cache.get(digest);
+    if (entry === undefined) return firstSight(token, digest, context);
     // A key withdrawn from the JWKS takes its tokens with it: re-verify (and fail) them.
-    if (entry === undefined || !keys.has(entry.kid)) return firstSight(token, digest, context);
+    if (!keys.has(entry.kid)) {
+      cache.delete(digest);
+      return firstSight(token, digest, context);
+    }
     const now = clock();
     if (checks.expired(entry.facts, now)) {
       cache.delete(digest);
@@ -113,21 +117,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return Promise.resolve(checks.run(entry, context, now));
   }
 
-  async function firstSight(token: string, digest: string, context: VerifyContext): Promise<VerifyResult> {
-    cache.delete(digest);
-    // The full shape check only on a miss: a hit is a token we have already parsed.
-    if (!looksLikeJws(token)) return MALFORMED;
-    const checked = await verifySignatureAndClaims(token, signatureOptions);
-    if (!checked.ok) return checked.claims ? { ok: false, reason: checked.reason, claims: checked.claims } : { ok: false, reason: checked.reason };
-    const entry: CachedToken = {
-      facts: checked.facts,
-      kid: checked.kid,
-      lastIp: undefined,
-      window: undefined,
-      accepted: Object.freeze({ ok: true as const, claims: checked.facts.claims, scopes: checked.facts.scopes }),
-    };
-    cache.set(digest, entry);
-    return checks.run(entry, context, clock());
+  /** Signature and claims by jose (which also refuses anything that is not a compact JWS). */
+  function firstSight(token: string, digest: string, context: VerifyContext): Promise<VerifyResult> {
+    return verifySignatureAndClaims(token, signatureOptions).then((checked): VerifyResult => {
+      if (!checked.ok) return checked.claims ? { ok: false, reason: checked.reason, claims: checked.claims } : { ok: false, reason: checked.reason };
+      const entry: CachedToken = {
+        facts: checked.facts,
+        kid: checked.kid,
+        lastIp: undefined,
+        window: undefined,
+        accepted: Object.freeze({ ok: true as const, claims: checked.facts.claims, scopes: checked.facts.scopes }),
+      };
+      cache.set(digest, entry);
+      return checks.run(entry, context, clock());
+    });
   }
 
   return {
@@ -208,7 +211,7 @@ class TokenChecks {
     }
 
     if (this.geoEnabled && facts.countries !== null && !(this.geoAdminBypass && facts.isAdmin)) {
-      if (context.country === undefined || !facts.countries.has(context.country.toUpperCase())) return refuse(facts, 'geo_blocked');
+      if (context.country === undefined || !facts.countries.includes(context.country.toUpperCase())) return refuse(facts, 'geo_blocked');
     }
 
     if (this.rateLimit) {

@@ -2,7 +2,7 @@
 // claim shapes — the DESIGN §4 order. Every failure becomes a reason code; nothing here throws.
 import type { JwtAlg } from '@tessera/contracts';
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import { ACCESS_TOKEN_TYP, AccessTokenClaims, tokenFacts, type TokenFacts } from './claims.js';
+import { ACCESS_TOKEN_TYP, parseAccessTokenClaims, tokenFacts, type TokenFacts } from './claims.js';
 import type { KeyStore } from './keys/key-store.js';
 import type { VerificationKey } from './keys/jwks.js';
 import type { VerifyFailureReason } from './reasons.js';
@@ -22,17 +22,11 @@ export type SignatureCheck =
 
 /** Largest token we parse at all: ours are ~600 bytes; 8 KiB bounds the work of a hostile one. */
 export const MAX_TOKEN_LENGTH = 8192;
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 class KeyLookupFailed extends Error {
   constructor(readonly reason: 'unknown_kid' | 'keys_unavailable' | 'malformed' | 'bad_signature') {
     super(reason);
   }
-}
-
-/** Cheap shape check before any decoding: three base64url segments, bounded length. */
-export function looksLikeJws(token: unknown): token is string {
-  return typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH && COMPACT_JWS.test(token);
 }
 
 export async function verifySignatureAndClaims(token: string, options: SignatureCheckOptions): Promise<SignatureCheck> {
@@ -42,14 +36,15 @@ export async function verifySignatureAndClaims(token: string, options: Signature
   try {
     const result = await jwtVerify(
       token,
-      async (protectedHeader) => {
+      // Synchronous when the kid is known (jose awaits the result either way): an async function
+      // here costs measurable first-sight throughput.
+      (protectedHeader) => {
         // jose has already refused any alg outside `algorithms` (so `none` and HS*) by now.
         if (typeof protectedHeader.kid !== 'string' || protectedHeader.kid === '') throw new KeyLookupFailed('malformed');
         kid = protectedHeader.kid;
-        const key = options.keys.get(kid) ?? (await resolveUnknown(options.keys, kid));
-        // A key is bound to one algorithm: a token naming another alg for it is forged.
-        if (key.alg !== protectedHeader.alg) throw new KeyLookupFailed('bad_signature');
-        return key.key;
+        const known = options.keys.get(kid);
+        if (known) return keyFor(known, protectedHeader.alg);
+        return resolveUnknown(options.keys, kid).then((key) => keyFor(key, protectedHeader.alg));
       },
       {
         algorithms: options.algorithms,
@@ -67,9 +62,15 @@ export async function verifySignatureAndClaims(token: string, options: Signature
   if (!isAccessTokenTyp(header.typ)) return { ok: false, reason: 'malformed', claims: payload };
   if (payload.iss !== options.issuer) return { ok: false, reason: 'wrong_issuer', claims: payload };
   if (!audienceMatches(payload.aud, options.audiences)) return { ok: false, reason: 'wrong_audience', claims: payload };
-  const claims = AccessTokenClaims.safeParse(payload);
-  if (!claims.success) return { ok: false, reason: 'malformed', claims: payload };
-  return { ok: true, facts: tokenFacts(claims.data), kid };
+  const claims = parseAccessTokenClaims(payload);
+  if (claims === null) return { ok: false, reason: 'malformed', claims: payload };
+  return { ok: true, facts: tokenFacts(claims), kid };
+}
+
+/** A key is bound to one algorithm: a token naming another alg for it is forged. */
+function keyFor(key: VerificationKey, alg: string | undefined): VerificationKey['key'] {
+  if (key.alg !== alg) throw new KeyLookupFailed('bad_signature');
+  return key.key;
 }
 
 async function resolveUnknown(keys: KeyStore, kid: string): Promise<VerificationKey> {
