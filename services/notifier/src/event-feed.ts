@@ -40,7 +40,13 @@ export async function followTokenEvents(
         {
           kind: SpanKind.CONSUMER,
           parent: extractTraceContext(msg.headers),
-          attributes: { 'messaging.destination.name': msg.subject, 'tessera.event_id': event.id, 'tessera.user_id': event.userId },
+          attributes: {
+            'messaging.destination.name': msg.subject,
+            'tessera.event_id': event.id,
+            'tessera.event_type': event.type,
+            'tessera.user_id': event.userId,
+            ...('tokenId' in event.data ? { 'tessera.token_id': String(event.data.tokenId) } : {}),
+          },
         },
         (span) => void span.setAttribute('tessera.sockets_notified', deliver(event)),
       );

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { createHttpMetrics } from '../metrics.js';
 import { healthRouter, type HealthCheck } from './health.js';
 import { errorHandler, notFoundHandler } from './problem.js';
+import { tracingMiddleware } from './tracing.js';
 
 export const BODY_LIMIT = '16kb';
 
@@ -35,6 +36,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(helmet({ contentSecurityPolicy: { useDefaults: true }, crossOriginResourcePolicy: { policy: 'same-origin' } }));
 
   const quiet = new Set(['/health', '/health/live', '/health/ready', '/metrics', ...(options.quietPaths ?? [])]);
+  app.use(tracingMiddleware(quiet));
   app.use(
     pinoHttp({
       logger: options.logger,

@@ -175,6 +175,7 @@ class ConsumeLoop<T> {
           'messaging.destination.name': msg.subject,
           'messaging.consumer.group.name': this.options.durable,
           'messaging.message.id': msg.headers?.get('Nats-Msg-Id') ?? '',
+          ...eventAttributes(event),
           ...(this.options.describe?.(event) ?? {}),
         },
       },
@@ -230,6 +231,17 @@ class ConsumeLoop<T> {
       msg.nak(this.backoff(msg.info.deliveryCount));
     }
   }
+}
+
+/** Ids of a token event for its span (event, user, token, type): ids only, never a token. */
+function eventAttributes(event: unknown): Record<string, string> {
+  const e = event as { id?: unknown; type?: unknown; userId?: unknown; data?: { tokenId?: unknown } } | null;
+  const attributes: Record<string, string> = {};
+  if (typeof e?.id === 'string') attributes['tessera.event_id'] = e.id;
+  if (typeof e?.type === 'string') attributes['tessera.event_type'] = e.type;
+  if (typeof e?.userId === 'string') attributes['tessera.user_id'] = e.userId;
+  if (typeof e?.data?.tokenId === 'string') attributes['tessera.token_id'] = e.data.tokenId;
+  return attributes;
 }
 
 function eventTime(event: unknown): number | undefined {
