@@ -61,7 +61,7 @@ describe('startTelemetry', () => {
   });
 
   it('starts from the standard variables and exports spans', () => {
-    const result = run({ OTEL_TRACES_EXPORTER: 'console', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' });
+    const result = run({ OTEL_TRACES_EXPORTER: 'console' });
     expect(result.stdout).toContain('sdk:on');
     expect(result.stdout).toContain("name: 'tessera.test.operation'");
     expect(result.stdout).toContain("'service.name': 'telemetry-test'");

@@ -26,6 +26,10 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   const requested = Boolean(env.OTEL_TRACES_EXPORTER || env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   if (!requested || env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none') return null;
   env.OTEL_SERVICE_NAME ??= serviceName;
+  // Metrics go to Prometheus (/metrics) and logs to stdout (pino): the SDK exports traces only,
+  // unless the operator asks for more.
+  env.OTEL_METRICS_EXPORTER ??= 'none';
+  env.OTEL_LOGS_EXPORTER ??= 'none';
   const sdk = new NodeSDK({ serviceName: env.OTEL_SERVICE_NAME });
   sdk.start();
   return { shutdown: () => sdk.shutdown() };
