@@ -35,3 +35,12 @@ describe('RollingWindow growth', () => {
     expect(window.take(1_001).allowed).toBe(true);
   });
 });
+
+describe('RollingWindow memory', () => {
+  it('keeps only the calls inside the window, however many calls the token made in total', () => {
+    const window = new RollingWindow(100_000, 10);
+    for (let t = 0; t < 100_000; t++) expect(window.take(t).allowed).toBe(true);
+    // One call per ms with a 10 ms window: never more than 10 instants held.
+    expect(window.capacity).toBeLessThanOrEqual(16);
+  });
+});

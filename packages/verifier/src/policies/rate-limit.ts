@@ -1,12 +1,13 @@
 /**
  * A rolling-window limit for one token (DESIGN §6): at most `limit` accepted calls in any
- * `windowMs`. It keeps the instants of the last calls in a ring, so the check is exact (not the
- * two-fixed-windows estimate) and O(1). The ring starts small and doubles up to `limit` as the
- * token is used, so a token called a few times costs a few numbers whatever the limit.
+ * `windowMs`. It keeps the instants of the accepted calls still inside the window in a ring, so
+ * the check is exact (not the two-fixed-windows estimate) and amortised O(1): calls that have
+ * left the window are dropped from the front as time moves on. The ring starts at 8 slots and
+ * doubles only while more calls are inside the window, up to `limit`.
  */
 export class RollingWindow {
   private ring: Float64Array;
-  /** Index of the oldest recorded call. */
+  /** Index of the oldest call still in the window. */
   private head = 0;
   private count = 0;
 
@@ -19,19 +20,21 @@ export class RollingWindow {
 
   /** Records a call at `now` if allowed; otherwise returns how long until one is. */
   take(now: number): { allowed: true } | { allowed: false; retryAfterMs: number } {
-    if (this.count === this.limit) {
-      const oldest = this.ring[this.head]!;
-      const freeAt = oldest + this.windowMs;
-      if (freeAt > now) return { allowed: false, retryAfterMs: freeAt - now };
-      // The oldest call left the window: overwrite it.
-      this.ring[this.head] = now;
-      this.head = (this.head + 1) % this.ring.length;
-      return ALLOWED;
+    const ring = this.ring;
+    while (this.count > 0 && ring[this.head]! + this.windowMs <= now) {
+      this.head = (this.head + 1) % ring.length;
+      this.count--;
     }
-    if (this.count === this.ring.length) this.grow();
+    if (this.count === this.limit) return { allowed: false, retryAfterMs: ring[this.head]! + this.windowMs - now };
+    if (this.count === ring.length) this.grow();
     this.ring[(this.head + this.count) % this.ring.length] = now;
     this.count++;
     return ALLOWED;
+  }
+
+  /** Slots currently allocated (memory held for this token). */
+  get capacity(): number {
+    return this.ring.length;
   }
 
   private grow(): void {
