@@ -5,11 +5,10 @@ export function createRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
-  // The memory alert compares RSS with the container's limit (cgroup), when the runtime knows it.
+  // The memory alert compares RSS with the container's limit (cgroup); 0 when unconstrained
+  // (Node reports an unconstrained process as 2^64).
   const limit = process.constrainedMemory?.() ?? 0;
-  if (limit > 0 && limit < Number.MAX_SAFE_INTEGER) {
-    new Gauge({ name: 'process_memory_limit_bytes', help: 'Memory limit of the process container (cgroup), in bytes', registers: [registry] }).set(limit);
-  }
+  new Gauge({ name: 'process_memory_limit_bytes', help: 'Memory limit of the process cgroup in bytes, 0 when unconstrained', registers: [registry] }).set(limit > 0 && limit < Number.MAX_SAFE_INTEGER ? limit : 0);
   return registry;
 }
 
