@@ -32,7 +32,10 @@ describe('token events', () => {
     expect([...TYPES].sort()).toEqual(
       [
         'LogoutAll',
+        'MfaDisabled',
+        'MfaEnabled',
         'PasswordChanged',
+        'RecoveryCodeUsed',
         'TokenExpired',
         'TokenExpiring',
         'TokenIssued',
@@ -192,6 +195,22 @@ describe('token events', () => {
     expect(UNKNOWN_USER_ID).toBe('00000000-0000-0000-0000-000000000000');
     const event = sampleTokenEvent('TokenValidationFailed', { userId: UNKNOWN_USER_ID });
     expect(parseTokenEvent(JSON.parse(JSON.stringify(event))).success).toBe(true);
+  });
+
+  it('MFA events: subject names; the method is an enum; counts are non-negative integers', () => {
+    expect([EVENT_SUBJECT_NAME.MfaEnabled, EVENT_SUBJECT_NAME.MfaDisabled, EVENT_SUBJECT_NAME.RecoveryCodeUsed]).toEqual(['mfa_enabled', 'mfa_disabled', 'recovery_code_used']);
+    const cases = [
+      ['MfaEnabled', [{ method: 'sms' }, { recoveryCodes: -1 }, { recoveryCodes: 1.5 }, { clientIp: 'somewhere' }, { secret: 'JBSWY3DPEHPK3PXP' }]],
+      ['MfaDisabled', [{ method: 'TOTP' }, { userAgent: 'x'.repeat(513) }, { recoveryCodes: 10 }]],
+      ['RecoveryCodeUsed', [{ remaining: -1 }, { remaining: '9' }, { code: 'ABCD-EFGH-JKMN-PQRS' }]],
+    ] as const;
+    for (const [type, patches] of cases) {
+      const base = sampleTokenEvent(type);
+      expect(parseTokenEvent(base).success, type).toBe(true);
+      for (const patch of patches) {
+        expect(parseTokenEvent({ ...base, data: { ...base.data, ...patch } }).success, `${type} ${JSON.stringify(patch)}`).toBe(false);
+      }
+    }
   });
 
   it('the union narrows on type', () => {

@@ -158,6 +158,35 @@ export const TokenValidationFailed = tokenEventSchema('TokenValidationFailed', {
 });
 export type TokenValidationFailed = z.infer<typeof TokenValidationFailed>;
 
+/** Second-factor methods a user can enrol; one today, so a second is an addition. */
+export const MfaMethod = z.enum(['totp']);
+export type MfaMethod = z.infer<typeof MfaMethod>;
+
+/** The user confirmed a second factor and received `recoveryCodes` single-use recovery codes. */
+export const MfaEnabled = tokenEventSchema('MfaEnabled', {
+  method: MfaMethod,
+  recoveryCodes: Count,
+  clientIp: IpAddress,
+  userAgent: UserAgent,
+});
+export type MfaEnabled = z.infer<typeof MfaEnabled>;
+
+/** The second factor was removed (its secret and recovery codes are gone); logins need only the password. */
+export const MfaDisabled = tokenEventSchema('MfaDisabled', {
+  method: MfaMethod,
+  clientIp: IpAddress,
+  userAgent: UserAgent,
+});
+export type MfaDisabled = z.infer<typeof MfaDisabled>;
+
+/** A recovery code stood in for the second factor; `remaining` unused codes are left. */
+export const RecoveryCodeUsed = tokenEventSchema('RecoveryCodeUsed', {
+  remaining: Count,
+  clientIp: IpAddress,
+  userAgent: UserAgent,
+});
+export type RecoveryCodeUsed = z.infer<typeof RecoveryCodeUsed>;
+
 /** Keyed by type; the constraint makes the compiler reject a key that differs from its type. */
 function eventRegistry<R extends { [K in keyof R]: z.ZodType<{ type: K }> }>(registry: R): R {
   return registry;
@@ -172,6 +201,9 @@ const TOKEN_EVENT_SCHEMAS = eventRegistry({
   TokenExpiring,
   TokenReuseDetected,
   TokenValidationFailed,
+  MfaEnabled,
+  MfaDisabled,
+  RecoveryCodeUsed,
 });
 
 type TokenEventSchema = (typeof TOKEN_EVENT_SCHEMAS)[keyof typeof TOKEN_EVENT_SCHEMAS];
@@ -187,6 +219,9 @@ export const EVENT_SUBJECT_NAME = {
   TokenExpiring: 'expiring',
   TokenReuseDetected: 'reuse_detected',
   TokenValidationFailed: 'validation_failed',
+  MfaEnabled: 'mfa_enabled',
+  MfaDisabled: 'mfa_disabled',
+  RecoveryCodeUsed: 'recovery_code_used',
 } as const satisfies Record<TokenEventType, string>;
 export type TokenEventName = (typeof EVENT_SUBJECT_NAME)[TokenEventType];
 

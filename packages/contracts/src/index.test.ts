@@ -13,6 +13,7 @@ const modules = {
   auth: await import('./http/auth.js'),
   tokens: await import('./http/tokens.js'),
   users: await import('./http/users.js'),
+  mfa: await import('./http/mfa.js'),
   audit: await import('./http/audit.js'),
   oauth: await import('./http/oauth.js'),
   ops: await import('./http/ops.js'),

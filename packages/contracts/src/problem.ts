@@ -19,6 +19,10 @@ export const ErrorCode = {
   ACCOUNT_LOCKED: 'account_locked',
   CONFLICT: 'conflict',
   MFA_REQUIRED: 'mfa_required',
+  /** A wrong, malformed-for-the-account or replayed TOTP or recovery code. */
+  INVALID_MFA_CODE: 'invalid_mfa_code',
+  /** RFC 9470: the token's authentication is not recent or strong enough for this call (step up). */
+  INSUFFICIENT_USER_AUTHENTICATION: 'insufficient_user_authentication',
   SERVICE_UNAVAILABLE: 'service_unavailable',
   INTERNAL_ERROR: 'internal_error',
 } as const;
@@ -42,6 +46,8 @@ export const ERROR_STATUS = {
   account_locked: 429,
   conflict: 409,
   mfa_required: 401,
+  invalid_mfa_code: 401,
+  insufficient_user_authentication: 401,
   service_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, number>;

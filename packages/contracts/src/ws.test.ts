@@ -81,6 +81,7 @@ describe('server messages', () => {
     { type: 'TOKEN_EXPIRED', tokenId: TOKEN, userId: USER, at: FIXED_NOW_ISO },
     { type: 'TOKEN_EXPIRING', tokenId: TOKEN, userId: USER, expiresAt: FIXED_NOW_ISO },
     { type: 'PASSWORD_CHANGED', userId: USER, at: FIXED_NOW_ISO },
+    { type: 'MFA_DISABLED', userId: USER, at: FIXED_NOW_ISO },
     { type: 'PONG', timestamp: FIXED_NOW_ISO },
     { type: 'ERROR', code: 'forbidden', message: 'you may only subscribe to your own user' },
   ])('accepts $type', (message) => {
@@ -93,6 +94,8 @@ describe('server messages', () => {
     { type: 'LOGOUT_ALL', userId: USER, reason: 'x', at: 1_768_471_200_000 },
     { type: 'PASSWORD_CHANGED', userId: USER, at: FIXED_NOW_ISO, extra: 1 },
     { type: 'PONG' },
+    { type: 'MFA_DISABLED', userId: USER },
+    { type: 'MFA_DISABLED', userId: 'someone', at: FIXED_NOW_ISO },
     { type: 'TOKEN_EXPIRING', tokenId: TOKEN, userId: USER },
     { type: 'TOKEN_EXPIRING', tokenId: TOKEN, userId: USER, at: FIXED_NOW_ISO },
     { type: 'TOKEN_EXPIRING', tokenId: TOKEN, userId: USER, expiresAt: '2026-01-15T10:00:00Z' },
@@ -134,6 +137,12 @@ describe('serverMessageForEvent', () => {
       userId: USER,
       expiresAt: '2026-01-15T10:15:00.000Z',
     });
+  });
+
+  it('turns MfaDisabled into MFA_DISABLED for the user, and keeps MfaEnabled and RecoveryCodeUsed off sockets', () => {
+    expect(serverMessageForEvent(sampleTokenEvent('MfaDisabled'))).toEqual({ type: 'MFA_DISABLED', userId: USER, at: FIXED_NOW_ISO });
+    expect(serverMessageForEvent(sampleTokenEvent('MfaEnabled'))).toBeNull();
+    expect(serverMessageForEvent(sampleTokenEvent('RecoveryCodeUsed'))).toBeNull();
   });
 
   it.each(TokenEventType.options)('produces a valid server message (or none) for %s', (type) => {

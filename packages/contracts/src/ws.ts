@@ -96,6 +96,11 @@ export const WsTokenExpiring = z.strictObject({
   expiresAt: IsoDateTime,
 });
 export const WsPasswordChanged = z.strictObject({ type: z.literal('PASSWORD_CHANGED'), userId: Uuid, at: IsoDateTime });
+/**
+ * The user's second factor was turned off (from any session): other sessions learn that their
+ * account now signs in with a password alone. Not a close reason: no token is revoked by it.
+ */
+export const WsMfaDisabled = z.strictObject({ type: z.literal('MFA_DISABLED'), userId: Uuid, at: IsoDateTime });
 /** `timestamp` is the server's clock, so a client can estimate skew and latency. */
 export const WsPong = z.strictObject({ type: z.literal('PONG'), timestamp: IsoDateTime });
 /** `code` is an open set (WsErrorCode lists ours) so older clients survive new codes. */
@@ -112,6 +117,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   WsTokenExpired,
   WsTokenExpiring,
   WsPasswordChanged,
+  WsMfaDisabled,
   WsPong,
   WsError,
 ]);
@@ -170,9 +176,13 @@ export function serverMessageForEvent(event: TokenEvent): ServerMessage | null {
       return { type: 'TOKEN_EXPIRING', tokenId: event.data.tokenId, userId: event.userId, expiresAt: event.data.expiresAt };
     case 'PasswordChanged':
       return { type: 'PASSWORD_CHANGED', userId: event.userId, at: event.occurredAt };
+    case 'MfaDisabled':
+      return { type: 'MFA_DISABLED', userId: event.userId, at: event.occurredAt };
     case 'TokenIssued':
     case 'TokenReuseDetected':
     case 'TokenValidationFailed':
+    case 'MfaEnabled':
+    case 'RecoveryCodeUsed':
       return null;
     default: {
       const unhandled: never = event;

@@ -60,6 +60,18 @@ describe('decideDelivery', () => {
     expect(warn?.closeWith).toBeUndefined();
   });
 
+  it('tells every subscriber of the user (token-narrowed too) that MFA was disabled, without closing any socket', () => {
+    const at = '2026-11-22T10:05:00.000Z';
+    const disabled = { ...event('MfaDisabled', USER, {}), occurredAt: at } as TokenEvent;
+    expect(decideDelivery(disabled, own, [{ userId: USER }])).toEqual({ message: { type: 'MFA_DISABLED', userId: USER, at } });
+    expect(decideDelivery(disabled, own, [{ userId: USER, tokenId: '0193a5c2-7b1e-7c3d-9f00-0000000000ff' }])).toEqual({ message: { type: 'MFA_DISABLED', userId: USER, at } });
+    // Not the socket's business unless it subscribed; never a close reason.
+    expect(decideDelivery(disabled, own, [])).toBeNull();
+    expect(decideDelivery({ ...disabled, userId: OTHER } as TokenEvent, own, [{ userId: USER }])).toBeNull();
+    expect(decideDelivery(event('MfaEnabled', USER, {}), own, [{ userId: USER }])).toBeNull();
+    expect(decideDelivery(event('RecoveryCodeUsed', USER, {}), own, [{ userId: USER }])).toBeNull();
+  });
+
   it("sends nothing about another user unless subscribed (admins), and nothing for issued tokens", () => {
     expect(decideDelivery(event('LogoutAll', OTHER, { notBefore: ISSUED + 1 }), own, [])).toBeNull();
     expect(decideDelivery(event('LogoutAll', OTHER, { notBefore: ISSUED + 1 }), own, [{ userId: OTHER }])?.closeWith).toBeUndefined();

@@ -22,6 +22,9 @@ const ACTION_TEXT: Record<AuditEntry['action'], string> = {
   TokenExpiring: 'Token about to expire',
   TokenReuseDetected: 'Refresh token reuse detected',
   TokenValidationFailed: 'Token refused',
+  MfaEnabled: 'Two-step sign-in turned on',
+  MfaDisabled: 'Two-step sign-in turned off',
+  RecoveryCodeUsed: 'Recovery code used',
 };
 
 const STATUS_TEXT: Record<string, string> = { ACTIVE: 'Active', EXPIRED: 'Expired', REVOKED: 'Revoked' };

@@ -56,6 +56,7 @@ export function applyPush(tokens: readonly ActiveToken[], message: ServerMessage
     }
     case 'SUBSCRIBED':
     case 'TOKEN_EXPIRING':
+    case 'MFA_DISABLED':
     case 'PONG':
     case 'ERROR':
       return result(list, false);

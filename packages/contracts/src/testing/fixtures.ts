@@ -62,6 +62,9 @@ export const SAMPLE_EVENT_DATA: { [T in TokenEventType]: TokenEventOf<T>['data']
     windowStart: '2026-01-15T09:59:00.000Z',
     windowEnd: FIXED_NOW_ISO,
   },
+  MfaEnabled: { method: 'totp', recoveryCodes: 10, clientIp: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0' },
+  MfaDisabled: { method: 'totp', clientIp: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0' },
+  RecoveryCodeUsed: { remaining: 9, clientIp: '198.51.100.23', userAgent: 'TesseraPhone/1.0 (Android 15)' },
 };
 
 /** A valid event of `type` with the fixed envelope; override any envelope field. */
