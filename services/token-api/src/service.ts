@@ -1,5 +1,6 @@
 import { provisionStreams, runService, Topology, topologySettings, type Logger, type RunningService } from '@tessera/platform';
 import { ensureFirstAdmin } from './commands/bootstrap.js';
+import { TokenExpiryConsumer } from './expiry/consumer.js';
 import type { TokenApiConfig } from './config.js';
 import type { TokenApiDatabase } from './db/schema.js';
 import type { TokenApiDeps } from './deps.js';
@@ -61,6 +62,7 @@ export async function startTokenApi(config: TokenApiConfig, logger: Logger): Pro
       }, 60_000);
       housekeeping.unref();
       outbox.start();
+      const expiry = new TokenExpiryConsumer({ db, topology, logger, registry });
 
       return {
         routes: (app) => mountRoutes(app, deps, kek ? { kek, activationDelayMs: config.KEY_ACTIVATION_DELAY_SECONDS * 1000 } : null),
@@ -68,12 +70,15 @@ export async function startTokenApi(config: TokenApiConfig, logger: Logger): Pro
         onNats: async (nc) => {
           await provisionStreams(nc, topology, { converge: true });
           outbox.attach(nc);
+          // Starts in the background and never throws: readiness does not wait for NATS.
+          expiry.attach(nc);
           // Another replica (or the CLI) rotated: pick the new key up now rather than at the next reload.
           nc.subscribe(topology.keyRotatedSubject, { callback: () => void reloadKeys() });
         },
         stop: async () => {
           clearInterval(housekeeping);
           keys.stop();
+          await expiry.stop();
           await outbox.stop();
         },
       };
