@@ -16,12 +16,17 @@ export class AppError extends Error {
   readonly errors: FieldError[] | undefined;
   /** Extra response headers, e.g. Retry-After for 429/423. */
   readonly headers: Record<string, string>;
+  /**
+   * RFC 9457 §3.2 extension members rendered beside the standard ones (never over them), e.g. the
+   * ticket of an `mfa_required` answer. Only for exposed errors.
+   */
+  readonly extensions: Record<string, unknown> | undefined;
 
   constructor(
     status: number,
     code: string,
     message: string,
-    options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown; expose?: boolean } = {},
+    options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown; expose?: boolean; extensions?: Record<string, unknown> } = {},
   ) {
     super(message, { cause: options.cause });
     this.status = status;
@@ -29,6 +34,7 @@ export class AppError extends Error {
     this.expose = options.expose ?? status < 500;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions;
   }
 }
 

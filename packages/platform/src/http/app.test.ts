@@ -32,6 +32,12 @@ beforeAll(async () => {
       r.get('/locked', () => {
         throw new AppError(423, 'account_locked', 'Account locked', { headers: { 'Retry-After': '30' } });
       });
+      r.get('/challenge', () => {
+        throw new AppError(401, 'mfa_required', 'A second factor is required', { extensions: { mfa_ticket: 'ticket-1', status: 200, code: 'ok', detail: 'overridden' } });
+      });
+      r.get('/hidden', () => {
+        throw new AppError(409, 'conflict', 'held by replica-7', { expose: false, extensions: { internal: 'replica-7' } });
+      });
       r.get('/crash', () => {
         throw new Error('db password is hunter2 at /srv/secret.ts:12');
       });
@@ -72,6 +78,15 @@ describe('problem+json errors', () => {
     const res = await fetch(`${base}/locked`);
     expect(res.status).toBe(423);
     expect(res.headers.get('retry-after')).toBe('30');
+  });
+
+  it('renders extension members beside the standard ones, never over them, and only when exposed', async () => {
+    const res = await fetch(`${base}/challenge`);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ status: 401, code: 'mfa_required', detail: 'A second factor is required', mfa_ticket: 'ticket-1' });
+    const hidden = await fetch(`${base}/hidden`);
+    expect(hidden.status).toBe(409);
+    expect(await hidden.text()).not.toContain('replica-7');
   });
 
   it('never leaks an unexpected error, but logs it with the request id', async () => {

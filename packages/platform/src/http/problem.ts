@@ -27,6 +27,7 @@ export function sendProblem(res: Response, error: AppError, instance?: string): 
     .status(error.status)
     .type(PROBLEM_CONTENT_TYPE)
     .json({
+      ...(exposed ? error.extensions : undefined),
       type: 'about:blank',
       title: TITLES[error.status] ?? 'Error',
       status: error.status,
