@@ -52,6 +52,11 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const secs = (ms: number) => (ms / 1000).toFixed(2);
 const perSecond = (n: number, ms: number) => fmt((n * 1000) / ms);
 const log = (line: string) => process.stdout.write(`${line}\n`);
+/** This process's CPU (user + system) per row, in µs: unaffected by what else runs on the machine. */
+const cpuPerRow = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return ((used.user + used.system) / ROWS).toFixed(1);
+};
 
 const database = createDatabase<SweeperDatabase>({ url: DATABASE_URL, schema, poolMax: 4, statementTimeoutMs: 600_000 });
 const nc = await connect({ servers: NATS_URL });
@@ -203,17 +208,23 @@ try {
   let anchors: { pg: number; js: number; lib: number } | null = null;
   if (!args['no-anchors']) {
     const rows = (await sql<Row>`select token_id, user_id, family_id, token_type, expires_at from expiry_schedule order by expires_at`.execute(database.db)).rows;
+    let cpu = process.cpuUsage();
     const pg = await anchorPostgres();
-    log(`anchor, Postgres only   (take + delete + commit per batch):        ${secs(pg)} s  ${perSecond(ROWS, pg)} rows/s`);
+    log(`anchor, Postgres only   (take + delete + commit per batch):        ${secs(pg)} s  ${perSecond(ROWS, pg)} rows/s   node CPU ${cpuPerRow(cpu)} µs/row`);
+    cpu = process.cpuUsage();
     const jsMs = await anchorJetStream(rows);
-    log(`anchor, JetStream only  (build + PipelinedPublisher, acked):        ${secs(jsMs)} s  ${perSecond(ROWS, jsMs)} msg/s`);
+    log(`anchor, JetStream only  (build + PipelinedPublisher, acked):        ${secs(jsMs)} s  ${perSecond(ROWS, jsMs)} msg/s   node CPU ${cpuPerRow(cpu)} µs/msg`);
+    cpu = process.cpuUsage();
     const lib = await anchorLibrary(rows);
-    log(`reference, stock client (build + publishJson/js.publish, acked):   ${secs(lib)} s  ${perSecond(ROWS, lib)} msg/s`);
+    log(`reference, stock client (build + publishJson/js.publish, acked):   ${secs(lib)} s  ${perSecond(ROWS, lib)} msg/s   node CPU ${cpuPerRow(cpu)} µs/msg`);
     anchors = { pg, js: jsMs, lib };
   }
 
+  const cpu = process.cpuUsage();
   const result = await sweep();
+  const sweepCpu = cpuPerRow(cpu);
   log(`sweep (${args['loop-only'] ? 'loop only, no consumer' : 'startSweeper'}):   ${fmt(ROWS)} taken, published, acked, deleted in ${secs(result.ms)} s = ${perSecond(ROWS, result.ms)} expiries/s`);
+  log(`  node CPU ${sweepCpu} µs per expiry (sweep loop${args['loop-only'] ? '' : ' + the durable consumer reading every TokenExpired back, as on nats-server 2.9'})`);
   log(`  ${fmt(result.batches)} batches, mean ${result.meanBatchMs.toFixed(1)} ms each (${CONCURRENCY} at a time); rows left ${result.left}; TokenExpired stored ${fmt(result.stored)}`);
   if (anchors) log(`  anchors back to back would take ${secs(anchors.pg + anchors.js)} s; the sweep took ${((result.ms / (anchors.pg + anchors.js)) * 100).toFixed(0)} % of that`);
   const met = result.ms < 60_000 && result.left === 0 && result.stored === ROWS;
