@@ -30,6 +30,8 @@ const variants: Record<string, unknown[]> = {
   sid: [...COMMON_BAD, ...UUIDS],
   fpr: [...COMMON_BAD, 'A'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), 'g'.repeat(64), '0'.repeat(64)],
   ctry: [...COMMON_BAD, ['FR'], ['FR', 'DE'], ['fr'], ['FRA'], [], Array(250).fill('FR'), Array(251).fill('FR'), [1]],
+  amr: [...COMMON_BAD, ['pwd'], ['pwd', 'otp'], ['PWD'], [''], ['a'.repeat(32)], ['a'.repeat(33)], Array(8).fill('otp'), Array(9).fill('otp'), [1]],
+  auth_time: [...COMMON_BAD, 0, 1_768_471_200, 2 ** 53, '1768471200'],
   extra: ['ignored', { nested: true }],
 };
 

@@ -10,6 +10,9 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 /** SHA-256 of the User-Agent at issue, lowercase hex (see userAgentFingerprint). */
 export const UserAgentFingerprint = z.string().regex(/^[0-9a-f]{64}$/);
 
+/** One RFC 8176 method value (`pwd`, `otp`, `hwk`, …): short, lowercase. */
+const AMR_VALUE = /^[a-z0-9_]{1,32}$/;
+
 export const AccessTokenClaims = z.object({
   iss: z.string().min(1).max(512),
   sub: Uuid,
@@ -26,6 +29,10 @@ export const AccessTokenClaims = z.object({
   fpr: UserAgentFingerprint,
   /** Countries the token may be used from; absent means anywhere. */
   ctry: z.array(CountryCode).min(1).max(250).optional(),
+  /** RFC 8176 authentication methods of the session (`pwd`, `otp`); absent on older tokens. */
+  amr: z.array(z.string().regex(AMR_VALUE)).min(1).max(8).optional(),
+  /** When the user last authenticated (OIDC `auth_time`, RFC 9068 §2.2.1): what "a recent otp" is measured from. */
+  auth_time: EpochSeconds.optional(),
 });
 export type AccessTokenClaims = z.infer<typeof AccessTokenClaims>;
 
@@ -45,7 +52,7 @@ const isArrayOf = (v: unknown, min: number, max: number, item: (x: unknown) => b
 
 /** Same acceptance and output as `AccessTokenClaims.safeParse` (unknown members dropped); null if invalid. */
 export function parseAccessTokenClaims(p: Record<string, unknown>): AccessTokenClaims | null {
-  const { iss, sub, aud, exp, iat, nbf, jti, scope, sid, fpr, ctry } = p;
+  const { iss, sub, aud, exp, iat, nbf, jti, scope, sid, fpr, ctry, amr, auth_time } = p;
   if (!isBoundedString(iss, 1, 512)) return null;
   if (typeof sub !== 'string' || !UUID.test(sub)) return null;
   if (!isBoundedString(aud, 1, 512) && !isArrayOf(aud, 1, 16, (a) => isBoundedString(a, 1, 512))) return null;
@@ -56,9 +63,13 @@ export function parseAccessTokenClaims(p: Record<string, unknown>): AccessTokenC
   if (typeof sid !== 'string' || !UUID.test(sid)) return null;
   if (typeof fpr !== 'string' || !FINGERPRINT.test(fpr)) return null;
   if (ctry !== undefined && !isArrayOf(ctry, 1, 250, (c) => typeof c === 'string' && COUNTRY.test(c))) return null;
+  if (amr !== undefined && !isArrayOf(amr, 1, 8, (m) => typeof m === 'string' && AMR_VALUE.test(m))) return null;
+  if (auth_time !== undefined && !isEpochSeconds(auth_time)) return null;
   const claims: AccessTokenClaims = { iss, sub, aud: Array.isArray(aud) ? [...aud] : aud, exp, iat, jti, scope, sid, fpr };
   if (nbf !== undefined) claims.nbf = nbf;
   if (ctry !== undefined) claims.ctry = [...ctry];
+  if (amr !== undefined) claims.amr = [...amr];
+  if (auth_time !== undefined) claims.auth_time = auth_time;
   return claims;
 }
 
@@ -92,6 +103,7 @@ export function tokenFacts(claims: AccessTokenClaims): TokenFacts {
   }
   if (Array.isArray(claims.aud)) Object.freeze(claims.aud);
   if (claims.ctry) Object.freeze(claims.ctry);
+  if (claims.amr) Object.freeze(claims.amr);
   return {
     claims: Object.freeze(claims),
     scopes: Object.freeze(scopes),
