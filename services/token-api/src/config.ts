@@ -60,6 +60,14 @@ export const TokenApiConfig = baseConfigSchema
     OUTBOX_RELAY_MIN_AGE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     /** /health reports the outbox DOWN once its oldest unpublished event is this old. */
     OUTBOX_STALE_SECONDS: seconds(1, 86_400, 60),
+
+    // Expired and revoked token records and the published outbox log are kept this long, then
+    // deleted in batches by every replica (src/retention). Exchanged refresh tokens are kept
+    // until their own expiry + this, for reuse detection.
+    TOKEN_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+    RETENTION_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
+    /** Rows per retention delete statement (each is its own short transaction). */
+    RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(1_000),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && !config.SIGNING_KEY_ENCRYPTION_KEY && !config.JWT_PRIVATE_KEY_FILE) {

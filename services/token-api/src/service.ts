@@ -9,6 +9,7 @@ import { createAuthMetrics } from './metrics.js';
 import { migrations } from './migrations/index.js';
 import { Outbox } from './outbox/outbox.js';
 import { purgeStaleThrottle } from './repo/throttle.js';
+import { RetentionLoop } from './retention/loop.js';
 import { PasswordHasher } from './secrets/passwords.js';
 import { setUpKeys } from './signing/setup.js';
 
@@ -63,6 +64,15 @@ export async function startTokenApi(config: TokenApiConfig, logger: Logger): Pro
       housekeeping.unref();
       outbox.start();
       const expiry = new TokenExpiryConsumer({ db, topology, logger, registry });
+      const retention = new RetentionLoop({
+        db,
+        logger,
+        registry,
+        retentionMs: config.TOKEN_RETENTION_DAYS * 86_400_000,
+        intervalMs: config.RETENTION_INTERVAL_MS,
+        batchSize: config.RETENTION_BATCH_SIZE,
+      });
+      retention.start();
 
       return {
         routes: (app) => mountRoutes(app, deps, kek ? { kek, activationDelayMs: config.KEY_ACTIVATION_DELAY_SECONDS * 1000 } : null),
@@ -78,7 +88,7 @@ export async function startTokenApi(config: TokenApiConfig, logger: Logger): Pro
         stop: async () => {
           clearInterval(housekeeping);
           keys.stop();
-          await expiry.stop();
+          await Promise.all([expiry.stop(), retention.stop()]);
           await outbox.stop();
         },
       };
