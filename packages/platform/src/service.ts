@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import type { Migration } from 'kysely';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -28,6 +28,12 @@ export interface ServiceParts {
   onNats?: (nc: NatsConnection) => Promise<void>;
   /** Called with the HTTP server once it listens (e.g. to attach a WebSocket server). */
   onListen?: (server: Server) => void;
+  /**
+   * Sees every request before the Express stack and answers the few it owns (a hot route that
+   * cannot afford helmet, access logs and body parsers per call), returning true; false passes
+   * the request on to Express. It owns everything Express would have done for those requests.
+   */
+  fastPath?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Runs first at shutdown, before HTTP stops: e.g. close WebSockets with "going away". */
   beforeClose?: () => Promise<void>;
   /** Stops the service's own work (consumers, loops) after HTTP, before connections close. */
@@ -99,7 +105,13 @@ export async function runService<DB = never>(options: ServiceOptions<DB>): Promi
   ];
 
   const app = createHttpApp({ logger, registry, health, routes: parts.routes });
-  const { server, port } = await listen(app, options.port, options.host);
+  const fastPath = parts.fastPath;
+  const handler: RequestListener = fastPath
+    ? (req, res) => {
+        if (!fastPath(req, res)) app(req, res);
+      }
+    : app;
+  const { server, port } = await listen(handler, options.port, options.host);
   parts.onListen?.(server);
   logger.info({ port }, `${name} listening`);
 
