@@ -15,7 +15,7 @@
  * --load other revocations per second (TokenRevoked published straight to the stream, loading
  * the consumer, the bucket and every mirror). Anchor in the same run: one bare JetStream hop.
  *
- * Run: npx tsx bench/verifier/propagation-http.ts [--count 1000] [--load 50] [--warmup 50]
+ * Run: npx tsx bench/verifier/propagation-http.ts [--count 1000] [--load 50] [--warmup 50] [--token-api-main path]
  * Needs the machine's PostgreSQL (DATABASE_URL). Nothing is pinned.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,7 +28,16 @@ import { freePort, queryTestDatabase, startNatsServer, testDatabaseUrl, uniqueNa
 import { decodeJwt } from 'jose';
 import { backgroundRevocations, hr, measureAnchor, ms, pause, root, startRevocationProcess, startVerifierProcess, summary } from './support.js';
 
-const { values: args } = parseArgs({ options: { count: { type: 'string', default: '1000' }, load: { type: 'string', default: '50' }, warmup: { type: 'string', default: '50' }, users: { type: 'string', default: '20' } } });
+const { values: args } = parseArgs({
+  options: {
+    count: { type: 'string', default: '1000' },
+    load: { type: 'string', default: '50' },
+    warmup: { type: 'string', default: '50' },
+    users: { type: 'string', default: '20' },
+    // Another checkout's token-api entry point (e.g. a released version); default: this tree's.
+    'token-api-main': { type: 'string', default: 'services/token-api/src/main.ts' },
+  },
+});
 const COUNT = Number(args.count);
 const LOAD = Number(args.load);
 const WARMUP = Number(args.warmup);
@@ -55,7 +64,7 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const tokenApi = spawn(process.execPath, ['--import', 'tsx', 'services/token-api/src/main.ts'], {
+    const tokenApi = spawn(process.execPath, ['--import', 'tsx', args['token-api-main']], {
       cwd: root,
       env: {
         ...process.env,
