@@ -7,6 +7,7 @@ import { CONSUMERS, parseTokenEvent, type TokenEvent } from '@tessera/contracts'
 import {
   createConsumerMetrics,
   ensureBucket,
+  observeConsumer,
   provisionConsumer,
   runConsumer,
   runService,
@@ -32,6 +33,7 @@ export async function startRevocation(config: RevocationConfig, logger: Logger):
   let consumer: RunningConsumer | null = null;
   let store: RevocationStore | null = null;
   let cleanupTimer: NodeJS.Timeout | null = null;
+  let lag: { stop(): void } | null = null;
 
   return runService({
     name: 'revocation',
@@ -110,8 +112,8 @@ export async function startRevocation(config: RevocationConfig, logger: Logger):
             maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
             logger,
             metrics: consumerMetrics,
-            describe: (event) => ({ 'tessera.event.type': event.type, 'tessera.event.id': event.id }),
           });
+          lag = observeConsumer({ nc, topology, durable, registry, logger });
           if (config.BLACKLIST_CLEANUP_INTERVAL_SECONDS > 0) {
             cleanupTimer = setInterval(() => {
               if (mirror.isCurrent()) cleanup().catch((error) => logger.warn({ err: error }, 'periodic cleanup failed'));
@@ -121,6 +123,7 @@ export async function startRevocation(config: RevocationConfig, logger: Logger):
           logger.info({ bucket, durable, per_key_ttl: perKeyTtl }, 'revocation consumer started');
         },
         stop: async () => {
+          lag?.stop();
           if (cleanupTimer) clearInterval(cleanupTimer);
           await consumer?.stop();
           await verifier.close();
