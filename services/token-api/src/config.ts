@@ -12,6 +12,20 @@ const Kek = z
 
 const Email = z.string().trim().toLowerCase().max(254).check(z.email());
 
+/** `id:secret` pairs; secrets of at least 16 characters (they are compared in constant time). */
+const IntrospectionClients = z
+  .string()
+  .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+  .pipe(
+    z.array(
+      z.string().regex(/^[A-Za-z0-9._~-]{1,64}:[\x21-\x7e]{16,256}$/, 'each entry is id:secret (id [A-Za-z0-9._~-], secret 16+ printable characters)').transform((p) => {
+        const at = p.indexOf(':');
+        return { id: p.slice(0, at), secret: p.slice(at + 1) };
+      }),
+    ),
+  )
+  .refine((clients) => new Set(clients.map((c) => c.id)).size === clients.length, 'client ids must be unique');
+
 export const TokenApiConfig = baseConfigSchema
   .extend(databaseConfigSchema.shape)
   .extend({
@@ -68,6 +82,24 @@ export const TokenApiConfig = baseConfigSchema
     RETENTION_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
     /** Rows per retention delete statement (each is its own short transaction). */
     RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(1_000),
+
+    // Token policies on bearer routes (DESIGN §6) and introspection (issue 5).
+    /** Accepted calls per access token in a rolling 60 s window, per replica; the next one is a 429. */
+    TOKEN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+    /** The header the edge sets with the client's ISO country code; only trust one the edge overwrites. */
+    GEO_COUNTRY_HEADER: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).transform((h) => h.toLowerCase()).default('x-country-code'),
+    /** Tokens with an ADMIN_* scope skip the geo restriction. */
+    GEO_ADMIN_BYPASS: z.stringbool().default(false),
+    /** `id:secret,id:secret`: services allowed to call /oauth2/introspect and /oauth2/revoke (HTTP Basic). */
+    INTROSPECTION_CLIENTS: IntrospectionClients.default([]),
+    /** last_used_at is coalesced in memory and written in one statement this often. */
+    LAST_USED_FLUSH_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+    /** POST /oauth2/introspect answered before the Express stack (bench/introspection); false = through Express. */
+    INTROSPECTION_FAST_PATH: z.stringbool().default(true),
+    /** Refused tokens are aggregated per (user, reason, IP) over this window into one TokenValidationFailed. */
+    VALIDATION_FAILURE_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+    /** auth_tokens_active_gauge is counted at scrape time, at most once per this interval. */
+    ACTIVE_TOKENS_GAUGE_MAX_AGE_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && !config.SIGNING_KEY_ENCRYPTION_KEY && !config.JWT_PRIVATE_KEY_FILE) {

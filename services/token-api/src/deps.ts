@@ -9,6 +9,7 @@ import type { AuthMetrics } from './metrics.js';
 import type { OutboxEntry } from './outbox/append.js';
 import type { PasswordHasher } from './secrets/passwords.js';
 import type { KeyStore } from './signing/key-store.js';
+import type { Verification } from './verification/verification.js';
 
 /** Everything a command needs, passed in once (no module singletons). */
 export interface TokenApiDeps {
@@ -22,6 +23,8 @@ export interface TokenApiDeps {
   /** Hands committed events to the outbox publisher (never throws, never waits). */
   afterCommit: (entries: OutboxEntry[]) => void;
   clock: () => number;
+  /** Access-token checks for bearer routes and introspection (verifier, policies, last use). */
+  verification: Verification;
 }
 
 /** UUIDv7s carrying `now`, so a token's jti tells its issue instant to the millisecond. */

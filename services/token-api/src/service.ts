@@ -5,6 +5,7 @@ import type { TokenApiConfig } from './config.js';
 import type { TokenApiDatabase } from './db/schema.js';
 import type { TokenApiDeps } from './deps.js';
 import { mountRoutes } from './http/routes/index.js';
+import { oauthEndpoints } from './http/routes/oauth/setup.js';
 import { createAuthMetrics } from './metrics.js';
 import { migrations } from './migrations/index.js';
 import { Outbox } from './outbox/outbox.js';
@@ -12,6 +13,7 @@ import { purgeStaleThrottle } from './repo/throttle.js';
 import { RetentionLoop } from './retention/loop.js';
 import { PasswordHasher } from './secrets/passwords.js';
 import { setUpKeys } from './signing/setup.js';
+import { createVerification } from './verification/verification.js';
 
 export async function startTokenApi(config: TokenApiConfig, logger: Logger): Promise<RunningService> {
   const topology = new Topology(topologySettings(config));
@@ -40,6 +42,7 @@ export async function startTokenApi(config: TokenApiConfig, logger: Logger): Pro
         relayMinAgeMs: config.OUTBOX_RELAY_MIN_AGE_MS,
         staleMs: config.OUTBOX_STALE_SECONDS * 1000,
       });
+      const verification = await createVerification({ config, db, logger, registry, keys, nats, topology });
       const deps: TokenApiDeps = {
         config,
         db,
@@ -48,14 +51,19 @@ export async function startTokenApi(config: TokenApiConfig, logger: Logger): Pro
         keys,
         passwords,
         metrics: createAuthMetrics(registry),
-        afterCommit: (entries) => outbox.afterCommit(entries),
+        afterCommit: (entries) => {
+          verification.committed(entries);
+          outbox.afterCommit(entries);
+        },
         clock: Date.now,
+        verification,
       };
+      const oauth = oauthEndpoints(deps, registry);
       if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
         const outcome = await ensureFirstAdmin(deps, config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
         logger.info({ outcome }, outcome === 'created' ? 'first admin created from ADMIN_EMAIL' : 'ADMIN_EMAIL account exists; left unchanged');
       }
-      const reloadKeys = () => keys.reload().catch((error) => logger.error({ err: error }, 'signing keys reload failed; keeping the last set'));
+      const reloadKeys = () => keys.reload().then(() => verification.refreshKeys()).catch((error) => logger.error({ err: error }, 'signing keys reload failed; keeping the last set'));
       keys.startReloading(config.KEY_RELOAD_INTERVAL_SECONDS * 1000, (error) => logger.error({ err: error }, 'signing keys reload failed; keeping the last set'));
       const housekeeping = setInterval(() => {
         const horizon = Math.max(config.LOGIN_FAILURE_WINDOW_SECONDS, config.LOGIN_IP_WINDOW_SECONDS) * 1000;
@@ -75,11 +83,16 @@ export async function startTokenApi(config: TokenApiConfig, logger: Logger): Pro
       retention.start();
 
       return {
-        routes: (app) => mountRoutes(app, deps, kek ? { kek, activationDelayMs: config.KEY_ACTIVATION_DELAY_SECONDS * 1000 } : null),
-        health: [outbox.health()],
+        routes: (app) => {
+          mountRoutes(app, deps, kek ? { kek, activationDelayMs: config.KEY_ACTIVATION_DELAY_SECONDS * 1000 } : null);
+          oauth.mount(app);
+        },
+        ...(oauth.fastPath ? { fastPath: oauth.fastPath } : {}),
+        health: [verification.health(), outbox.health()],
         onNats: async (nc) => {
           await provisionStreams(nc, topology, { converge: true });
           outbox.attach(nc);
+          verification.attachNats();
           // Starts in the background and never throws: readiness does not wait for NATS.
           expiry.attach(nc);
           // Another replica (or the CLI) rotated: pick the new key up now rather than at the next reload.
@@ -89,6 +102,7 @@ export async function startTokenApi(config: TokenApiConfig, logger: Logger): Pro
           clearInterval(housekeeping);
           keys.stop();
           await Promise.all([expiry.stop(), retention.stop()]);
+          await verification.stop();
           await outbox.stop();
         },
       };

@@ -1,52 +1,98 @@
-import type { RequestHandler, Response } from 'express';
-import { AccessTokenString, uuidV7Timestamp, type Scope } from '@tessera/contracts';
-import { AppError } from '@tessera/platform';
-import type { TokenApiDeps } from '../deps.js';
+// Bearer authentication for token-api's routes — the one place it happens. Access tokens are
+// checked by @tessera/verifier (signature once per token, then a cache; revocation from the
+// REVOCATIONS mirror plus this replica's own fresh revocations; the DESIGN §6 policies: scopes,
+// User-Agent binding, geo restriction, per-token rate limit), then one read of the caller's row.
+// Refusals become security log lines, metrics and aggregated TokenValidationFailed events.
+import type { Request, RequestHandler, Response } from 'express';
+import { ValidationFailureReason, type Scope } from '@tessera/contracts';
+import { AppError, logSecurityEvent } from '@tessera/platform';
+import { failureResponse, isVerifierStateReason, type VerifyFailureReason, type VerifyResult } from '@tessera/verifier';
 import type { Principal } from '../commands/principal.js';
-import { accessTokenStanding } from '../repo/tokens.js';
-import { constantTimeEqual } from '../secrets/tokens.js';
-import { AccessTokenError, verifyAccessToken } from '../signing/access-token.js';
-import { clientContext } from './client.js';
+import type { TokenApiDeps } from '../deps.js';
+import { callerRecord } from '../queries/principal.js';
+import { clientIp, userAgentOf } from './client.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/;
 
+/** Every scope of a list, or at least one of `anyOf`. */
+export type RouteScopes = readonly Scope[] | { anyOf: readonly Scope[] };
+
+export type BearerDeps = Pick<TokenApiDeps, 'verification' | 'config' | 'db' | 'logger' | 'clock'>;
+
+/** One answer for every kind of bad token, so a client learns nothing about why. */
 const invalidToken = () =>
   new AppError(401, 'invalid_token', 'Missing, invalid or revoked access token', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });
 
-/**
- * Bearer authentication for token-api's own routes until packages/verifier is wired in: the
- * signature against this replica's keys (jose), then the token's record (live, not cut off by a
- * password change), the device binding, and the route's scopes.
- */
-export function requireBearer(deps: Pick<TokenApiDeps, 'keys' | 'config' | 'db' | 'logger'>, scopes: readonly Scope[] = []): RequestHandler {
-  return async (req, res, next) => {
-    const match = BEARER.exec(req.headers.authorization ?? '');
-    if (!match || !AccessTokenString.safeParse(match[1]).success) throw invalidToken();
-    let claims;
-    try {
-      claims = await verifyAccessToken(match[1]!, deps.keys, { issuer: deps.config.JWT_ISSUER, audience: deps.config.JWT_AUDIENCE });
-    } catch (error) {
-      if (error instanceof AccessTokenError) {
-        req.log?.info({ reason: error.reason }, 'bearer token refused');
-        throw invalidToken();
-      }
-      throw error;
-    }
-    if (!constantTimeEqual(claims.fpr, clientContext(req).fingerprint)) throw invalidToken();
-    const standing = await accessTokenStanding(deps.db, claims.jti);
-    if (!standing || standing.status !== 'ACTIVE' || standing.familyId !== claims.sid) throw invalidToken();
-    if (standing.cutoff && uuidV7Timestamp(claims.jti) < standing.cutoff.getTime()) throw invalidToken();
+/** Refusals that are worth a security log line of their own (the rest are counted in events). */
+const LOGGED: ReadonlySet<VerifyFailureReason> = new Set(['device_mismatch', 'geo_blocked', 'rate_limited']);
 
-    const missing = scopes.filter((s) => !claims.scope.includes(s));
-    if (missing.length > 0) {
-      throw new AppError(403, 'insufficient_scope', `This call needs the scope(s) ${missing.join(' ')}`, {
-        headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scopes.join(' ')}"` },
-      });
-    }
-    const principal: Principal = { userId: claims.sub, email: standing.email, role: standing.userRole === 'admin' ? 'admin' : 'user', tokenId: claims.jti, familyId: claims.sid, scopes: claims.scope };
-    res.locals.principal = principal;
+export function requireBearer(deps: BearerDeps, scopes: RouteScopes = []): RequestHandler {
+  return async (req, res, next) => {
+    res.locals.principal = await authenticateBearer(deps, bearerRequestOf(req, deps.config.GEO_COUNTRY_HEADER), scopes);
     next();
   };
+}
+
+/** What bearer authentication reads from a request (Express or bare node:http alike). */
+export interface BearerRequest {
+  authorization: string | undefined;
+  /** The whole header (the fingerprint covers all of it); '' when absent. */
+  userAgent: string;
+  ip: string;
+  /** From the edge's trusted country header. */
+  country: string | undefined;
+}
+
+export function bearerRequestOf(req: Request, countryHeader: string): BearerRequest {
+  const country = req.headers[countryHeader];
+  return { authorization: req.headers.authorization, userAgent: userAgentOf(req), ip: clientIp(req), country: typeof country === 'string' ? country : undefined };
+}
+
+/** The caller of a bearer request, or an AppError (401, 403, 429, 503) to answer with. */
+export async function authenticateBearer(deps: BearerDeps, request: BearerRequest, scopes: RouteScopes = []): Promise<Principal> {
+  const match = BEARER.exec(request.authorization ?? '');
+  if (!match) throw invalidToken();
+  const { ip, userAgent, country } = request;
+  const required = Array.isArray(scopes) ? { scopes: scopes as readonly Scope[] } : { anyScope: (scopes as { anyOf: readonly Scope[] }).anyOf };
+  const result = await deps.verification.bearer.verify(match[1]!, { ...required, userAgent, clientIp: ip, ...(country !== undefined ? { country } : {}) });
+  if (!result.ok) throw refusal(deps, result, { ip, userAgent, country, required: required.scopes ?? required.anyScope });
+
+  const { claims } = result;
+  const caller = await callerRecord(deps.db, claims, !deps.verification.revocationCurrent());
+  if (!caller) {
+    // The mirror was not current and the database says the token is dead (or the user is gone).
+    deps.verification.failures.record({ reason: 'revoked', userId: claims.sub, tokenId: claims.jti, clientIp: ip, userAgent });
+    throw invalidToken();
+  }
+  deps.verification.lastUsed.touch(claims.jti, deps.clock());
+  return { userId: claims.sub, email: caller.email, role: caller.role, tokenId: claims.jti, familyId: claims.sid, scopes: [...result.scopes] };
+}
+
+function refusal(
+  deps: BearerDeps,
+  result: Extract<VerifyResult, { ok: false }>,
+  request: { ip: string; userAgent: string; country: string | undefined; required: readonly Scope[] | undefined },
+): AppError {
+  const { reason } = result;
+  // Claims are present only when the signature verified: then sub and jti are the issuer's.
+  const userId = typeof result.claims?.sub === 'string' ? result.claims.sub : undefined;
+  const tokenId = typeof result.claims?.jti === 'string' ? result.claims.jti : undefined;
+  if (reason === 'rate_limited') deps.verification.metrics.rateLimitHit.inc();
+  if (LOGGED.has(reason)) {
+    logSecurityEvent(deps.logger, reason, {
+      user_id: userId,
+      token_id: tokenId,
+      client_ip: request.ip,
+      ...(reason === 'geo_blocked' ? { country: request.country?.slice(0, 8) ?? null } : {}),
+    });
+  }
+  const failure = ValidationFailureReason.safeParse(reason);
+  if (failure.success && !isVerifierStateReason(reason)) {
+    deps.verification.failures.record({ reason: failure.data, ...(userId ? { userId } : {}), ...(tokenId ? { tokenId } : {}), clientIp: request.ip, userAgent: request.userAgent });
+  }
+  const response = failureResponse(reason, { retryAfterSeconds: result.retryAfterSeconds, requiredScopes: request.required });
+  if (response.status === 401) return invalidToken();
+  return new AppError(response.status, response.code, response.detail, { headers: response.headers });
 }
 
 export function principalOf(res: Response): Principal {

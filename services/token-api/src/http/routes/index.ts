@@ -8,6 +8,8 @@ import { passwordRoute } from './password.js';
 import { refreshRoute } from './refresh.js';
 import { registerRoute } from './register.js';
 import { rotateKeysRoute } from './rotate-keys.js';
+import { mountTokenRoutes } from './tokens/index.js';
+import { userLookupRoutes } from './users-lookup.js';
 
 export function mountRoutes(app: Express, deps: TokenApiDeps, rotation: Omit<RotateDeps, keyof TokenApiDeps> | null): void {
   registerRoute(app, deps);
@@ -17,4 +19,6 @@ export function mountRoutes(app: Express, deps: TokenApiDeps, rotation: Omit<Rot
   passwordRoute(app, deps);
   jwksRoute(app, deps);
   rotateKeysRoute(app, deps, rotation);
+  mountTokenRoutes(app, deps);
+  userLookupRoutes(app, deps);
 }

@@ -1,0 +1,108 @@
+// The parameters of an /oauth2 request, form-encoded (what RFC 7662 and RFC 7009 specify) or
+// JSON (what the issue allows), checked with the contract's schema. Unknown parameters are
+// ignored (RFC 6749 §3.2); a parameter given twice is refused (RFC 6749 §3.1).
+import { IpAddress } from '@tessera/contracts';
+import type { IncomingMessage } from 'node:http';
+import type { z } from 'zod';
+import { invalidRequest, OAuthError } from './errors.js';
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+const unsupportedMediaType = () => new OAuthError(415, 'invalid_request', 'Send the parameters as application/x-www-form-urlencoded or application/json');
+
+export function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
+}
+
+/** Parses a raw body by its media type into a parameter object. */
+export function parseRawParams(contentType: string | undefined, text: string): Record<string, unknown> {
+  const type = mediaTypeOf(contentType);
+  if (text.length === 0 && type === '') return {};
+  if (type === 'application/x-www-form-urlencoded') {
+    const params: Record<string, string> = {};
+    for (const [name, value] of new URLSearchParams(text)) {
+      if (Object.hasOwn(params, name)) throw invalidRequest(`Parameter ${name.slice(0, 32)} is given more than once`);
+      params[name] = value;
+    }
+    return params;
+  }
+  if (type === 'application/json') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw invalidRequest('The body is not valid JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalidRequest('The body must be a JSON object');
+    return parsed as Record<string, unknown>;
+  }
+  throw unsupportedMediaType();
+}
+
+/** Express already parsed the body (JSON or form); `undefined` with content means another media type. */
+export function parsedParams(req: { headers: IncomingMessage['headers']; body?: unknown }): unknown {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && req.body === undefined) throw unsupportedMediaType();
+  return req.body ?? {};
+}
+
+export function checkParams<S extends z.ZodType>(schema: S, params: unknown): z.infer<S> {
+  const result = schema.safeParse(params);
+  if (result.success) return result.data;
+  const fields = [...new Set(result.error.issues.map((i) => i.path.map(String).join('.') || 'body'))].slice(0, 5);
+  throw invalidRequest(`Invalid or missing parameter(s): ${fields.join(', ')}`);
+}
+
+/** Reads at most BODY_LIMIT_BYTES; more is a 413 (and the connection closes after the answer). */
+export function readRawBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > BODY_LIMIT_BYTES) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BODY_LIMIT_BYTES) {
+        cleanup();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+const tooLarge = () => new OAuthError(413, 'invalid_request', `The body exceeds ${BODY_LIMIT_BYTES} bytes`, { Connection: 'close' });
+
+const LOOPBACK = /^(?:127\.|::1$|::ffff:127\.)/;
+
+/** Express's `trust proxy: loopback` on a bare request: X-Forwarded-For is believed from the local gateway only. */
+export function forwardedClientIp(req: IncomingMessage): string {
+  let address = req.socket.remoteAddress ?? '';
+  const forwarded = req.headers['x-forwarded-for'];
+  if (LOOPBACK.test(address) && typeof forwarded === 'string') {
+    const hops = forwarded.split(',');
+    for (let i = hops.length - 1; i >= 0; i--) {
+      address = hops[i]!.trim();
+      if (!LOOPBACK.test(address)) break;
+    }
+  }
+  const unwrapped = address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
+  return IpAddress.safeParse(unwrapped).success ? unwrapped : '0.0.0.0';
+}
