@@ -2,7 +2,7 @@
 // replaced by `@tessera/verifier`'s requireToken (which adds the revocation and policy checks
 // of DESIGN §4 and §6) without touching the routes. Until then: signature against token-api's
 // JWKS, exp/nbf, iss, aud, and the `scope` claim.
-import { ErrorCode, parseScopeString, Uuid, type Scope } from '@tessera/contracts';
+import { ErrorCode, InvalidScopeError, parseScopeString, Uuid, type Scope } from '@tessera/contracts';
 import { AppError, serviceUnavailable, unauthorized } from '@tessera/platform';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
@@ -52,7 +52,7 @@ export function createJwksAuthenticator(options: JwksAuthenticatorOptions): Auth
       if (error instanceof AppError) throw error;
       if (error instanceof joseErrors.JOSEError && !UNAVAILABLE_CODES.has(error.code)) throw invalidToken();
       // An unknown scope in the claim is a token we did not mint: invalid, not a server fault.
-      if (error instanceof TypeError && (error as { code?: unknown }).code === 'ERR_INVALID_SCOPE') throw invalidToken();
+      if (error instanceof InvalidScopeError) throw invalidToken();
       throw serviceUnavailable('Cannot verify access tokens right now', error);
     }
   };
