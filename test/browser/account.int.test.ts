@@ -130,7 +130,7 @@ describe('your devices and sessions', () => {
     await waitForSessions(phone, 2);
     for (const page of [laptop, phone]) {
       expect(await page.locator('li.session-current').count()).toBe(1);
-      expect(await page.locator('li.session-current').getByText('This device').count()).toBe(1);
+      expect(await page.locator('li.session-current').getByText('This device', { exact: true }).count()).toBe(1);
       // Signed-in and last-active times are shown for every session.
       expect(await page.locator('li.session time').count()).toBe(4);
     }
@@ -248,7 +248,7 @@ describe('admin page', () => {
     const dialog = admin.getByRole('dialog');
     await dialog.getByLabel('Reason (the user sees it)').fill('Suspicious activity');
     await dialog.getByRole('button', { name: 'Sign out everywhere' }).click();
-    await admin.getByText(`Signed ${email('ann')} out everywhere`).waitFor({ timeout: 5_000 });
+    await admin.locator('p.alert-success', { hasText: `Signed ${email('ann')} out everywhere` }).waitFor({ timeout: 5_000 });
     for (const page of [phone, laptop]) await signedOutWith(page, 'Reason given: “Suspicious activity”.');
     await waitForSessions(admin, 0);
   });
