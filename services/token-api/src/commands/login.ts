@@ -72,7 +72,8 @@ export async function login(deps: TokenApiDeps, input: LoginRequest, client: Cli
     const now = deps.clock();
     const state = toUserState(locked);
     const nextId = idsAt(now);
-    const pair = decideIssueTokenPair({ user: state, scopes: grant.scopes, familyId: nextId(), parentTokenId: null, client, lifetimes: lifetimes(config), now, actor: { kind: 'user', id: user.id }, nextId });
+    const auth = { amr: ['pwd' as const], authTime: now };
+    const pair = decideIssueTokenPair({ user: state, scopes: grant.scopes, familyId: nextId(), parentTokenId: null, client, lifetimes: lifetimes(config), now, actor: { kind: 'user', id: user.id }, nextId, auth });
     return storePair(deps, trx, pair, { now });
   });
   deps.afterCommit(entries);

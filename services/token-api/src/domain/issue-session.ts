@@ -1,7 +1,7 @@
 // IssueTokenPair: an access token and a refresh token for one session (refresh family).
 import type { Actor, Scope, TokenEvent } from '@tessera/contracts';
 import { tokenIssued } from './events.js';
-import type { ClientContext, Lifetimes, NewToken, NextId, UserState } from './model.js';
+import type { ClientContext, Lifetimes, NewToken, NextId, SessionAuth, UserState } from './model.js';
 
 export interface IssueTokenPair {
   user: UserState;
@@ -14,6 +14,8 @@ export interface IssueTokenPair {
   now: number;
   actor: Actor;
   nextId: NextId;
+  /** The session's authentication: the login's, or the presented refresh token's on refresh. */
+  auth: SessionAuth | undefined;
 }
 
 export interface IssuedPair {
@@ -33,6 +35,7 @@ export function decideIssueTokenPair(command: IssueTokenPair): IssuedPair {
     issuedAt: now,
     client: command.client,
     allowedCountries: user.allowedCountries && user.allowedCountries.length > 0 ? user.allowedCountries : null,
+    ...(command.auth ? { auth: command.auth } : {}),
   };
   const refresh: NewToken = { ...base, id: nextId(), type: 'REFRESH', refreshTokenId: null, expiresAt: now + lifetimes.refreshTtlMs };
   const access: NewToken = { ...base, id: nextId(), type: 'ACCESS', refreshTokenId: refresh.id, expiresAt: now + lifetimes.accessTtlMs };

@@ -31,6 +31,8 @@ export interface TokenState {
   expiresAt: number;
   revokedAt: number | null;
   revocationReason: string | null;
+  /** Absent on tokens issued before sessions recorded their authentication. */
+  auth?: SessionAuth;
 }
 
 export interface UserState {
@@ -40,6 +42,16 @@ export interface UserState {
   allowedCountries: string[] | null;
   /** Tokens created before this instant (ms) are dead (password change). */
   tokensNotBefore: number | null;
+}
+
+/** RFC 8176 authentication method references a session can carry: password, one-time code. */
+export type AuthMethod = 'pwd' | 'otp';
+
+/** How and when the user authenticated for a session; carried across refreshes (amr, auth_time). */
+export interface SessionAuth {
+  amr: AuthMethod[];
+  /** ms */
+  authTime: number;
 }
 
 /** The client a token is issued to. */
@@ -65,6 +77,8 @@ export interface NewToken {
   expiresAt: number;
   client: ClientContext;
   allowedCountries: string[] | null;
+  /** Absent only when a refreshed session predates it (it is not guessed). */
+  auth?: SessionAuth;
 }
 
 export interface Lifetimes {

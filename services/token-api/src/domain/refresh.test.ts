@@ -35,6 +35,17 @@ describe('decideRefresh', () => {
     expect(outcome.pair.access.refreshTokenId).toBe(outcome.pair.refresh.id);
   });
 
+  it('carries the session authentication (amr, auth time) of the presented token, and invents none for an older one', () => {
+    const auth = { amr: ['pwd', 'otp'] as Array<'pwd' | 'otp'>, authTime: NOW - 3_600_000 };
+    const outcome = decideRefresh(when(), given({ presented: token({ id: T0, auth }) }));
+    if (outcome.kind !== 'rotated') throw new Error(outcome.kind);
+    expect(outcome.pair.access.auth).toEqual(auth);
+    expect(outcome.pair.refresh.auth).toEqual(auth);
+    const legacy = decideRefresh(when(), given({ presented: token({ id: T0 }) }));
+    if (legacy.kind !== 'rotated') throw new Error(legacy.kind);
+    expect(legacy.pair.access).not.toHaveProperty('auth');
+  });
+
   it('narrows the carried scopes to what the current role allows', () => {
     const outcome = decideRefresh(when(), given({ presented: token({ id: T0, scopes: ['READ_PROFILE', 'ADMIN_TOKENS'] }) }));
     if (outcome.kind !== 'rotated') throw new Error(outcome.kind);

@@ -112,6 +112,7 @@ function rotate(command: RotateRefreshToken, state: RefreshState, how: { firstUs
     now: command.now,
     actor,
     nextId: command.nextId,
+    auth: presented.auth,
   });
   return {
     kind: 'rotated',

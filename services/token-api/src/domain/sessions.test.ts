@@ -10,7 +10,10 @@ describe('decideIssueTokenPair (login)', () => {
   it('issues an access and a refresh token bound to the device, with one TokenIssued each', () => {
     const nextId = counterIds();
     const user = { ...USER, allowedCountries: ['FR', 'DE'] };
-    const pair = decideIssueTokenPair({ user, scopes: ['READ_PROFILE'], familyId: FAMILY, parentTokenId: null, client: PHONE, lifetimes: LIFETIMES, now: NOW, actor: { kind: 'user', id: USER.id }, nextId });
+    const auth = { amr: ['pwd', 'otp'] as const, authTime: NOW };
+    const pair = decideIssueTokenPair({ user, scopes: ['READ_PROFILE'], familyId: FAMILY, parentTokenId: null, client: PHONE, lifetimes: LIFETIMES, now: NOW, actor: { kind: 'user', id: USER.id }, nextId, auth: { ...auth, amr: [...auth.amr] } });
+    expect(pair.access.auth).toEqual({ amr: ['pwd', 'otp'], authTime: NOW });
+    expect(pair.refresh.auth).toEqual({ amr: ['pwd', 'otp'], authTime: NOW });
     expect(pair.access).toMatchObject({ type: 'ACCESS', refreshTokenId: pair.refresh.id, expiresAt: NOW + LIFETIMES.accessTtlMs, allowedCountries: ['FR', 'DE'] });
     expect(pair.refresh).toMatchObject({ type: 'REFRESH', refreshTokenId: null, expiresAt: NOW + LIFETIMES.refreshTtlMs });
     expect(pair.events).toHaveLength(2);

@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { AuthTokenRow, TokenApiDatabase, UserRow } from '../db/schema.js';
-import type { NewToken, TokenState } from '../domain/model.js';
+import type { AuthMethod, NewToken, SessionAuth, TokenState } from '../domain/model.js';
 import { parseScopes } from './users.js';
 
 type Trx = Transaction<TokenApiDatabase>;
@@ -20,7 +20,15 @@ export function toTokenState(row: AuthTokenRow): TokenState {
     expiresAt: row.expires_at.getTime(),
     revokedAt: row.revoked_at?.getTime() ?? null,
     revocationReason: row.revocation_reason,
+    ...sessionAuthOf(row.metadata),
   };
+}
+
+/** The session authentication a token row's metadata carries (see tokenRowValues). */
+function sessionAuthOf(metadata: Record<string, unknown>): { auth?: SessionAuth } {
+  const { amr, authTime } = metadata;
+  if (!Array.isArray(amr) || !amr.every((m) => m === 'pwd' || m === 'otp') || typeof authTime !== 'number') return {};
+  return { auth: { amr: amr as AuthMethod[], authTime } };
 }
 
 /**
@@ -67,7 +75,7 @@ export function tokenRowValues(tokens: NewToken[], hashes: Map<string, string>) 
     last_used_at: null,
     revocation_reason: null,
     revoked_at: null,
-    metadata: JSON.stringify(t.allowedCountries ? { allowedCountries: t.allowedCountries } : {}),
+    metadata: JSON.stringify({ ...(t.allowedCountries ? { allowedCountries: t.allowedCountries } : {}), ...(t.auth ? { amr: t.auth.amr, authTime: t.auth.authTime } : {}) }),
   }));
 }
 

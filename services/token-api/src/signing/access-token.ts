@@ -1,5 +1,6 @@
 // RFC 9068 access tokens: `typ: at+jwt`, iss sub aud exp iat jti scope, plus the session id
-// (`sid`), the User-Agent fingerprint (`fpr`) and the optional allowed countries (`ctry`).
+// (`sid`), the User-Agent fingerprint (`fpr`), the optional allowed countries (`ctry`) and the
+// session's authentication methods and time (`amr`, `auth_time`).
 import { JwtAlg, Scope, UuidV7, formatScopes, parseScopeString } from '@tessera/contracts';
 import { SignJWT, errors, jwtVerify, type JWTHeaderParameters } from 'jose';
 import { z } from 'zod';
@@ -20,6 +21,8 @@ export async function signAccessToken(key: SigningKey, token: NewToken, where: T
     sid: token.familyId,
     fpr: token.client.fingerprint,
     ...(token.allowedCountries ? { ctry: token.allowedCountries } : {}),
+    // RFC 8176 / RFC 9068 §2.2.1: how and when the session authenticated, for step-up checks.
+    ...(token.auth ? { amr: token.auth.amr, auth_time: Math.floor(token.auth.authTime / 1000) } : {}),
   })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
     .setIssuer(where.issuer)
@@ -49,6 +52,8 @@ export const AccessClaims = z.object({
   sid: z.uuid(),
   fpr: z.string().regex(/^[0-9a-f]{64}$/),
   ctry: z.array(z.string().regex(/^[A-Z]{2}$/)).optional(),
+  amr: z.array(z.string().regex(/^[a-z0-9_]{1,32}$/)).min(1).max(8).optional(),
+  auth_time: z.int().nonnegative().optional(),
 });
 export type AccessClaims = z.infer<typeof AccessClaims> & { scope: Scope[] };
 

@@ -64,6 +64,17 @@ describe('access tokens', () => {
     expect(claims.scope).toEqual(['READ_PROFILE', 'READ_TOKENS']);
   });
 
+  it('carries the session authentication as amr and auth_time (seconds), and nothing when the session has none', async () => {
+    const key = await newSigningKey('ES256');
+    const store = await storeWith([known(key, 0, null)], Date.now);
+    const authTime = Date.now() - 90_500;
+    const stepped = await verifyAccessToken(await signAccessToken(key, token({ auth: { amr: ['pwd', 'otp'], authTime } }), where), store, where);
+    expect(stepped).toMatchObject({ amr: ['pwd', 'otp'], auth_time: Math.floor(authTime / 1000) });
+    const legacy = await verifyAccessToken(await signAccessToken(key, token(), where), store, where);
+    expect(legacy).not.toHaveProperty('amr');
+    expect(legacy).not.toHaveProperty('auth_time');
+  });
+
   it('refuses tampered, expired, foreign and mistyped tokens with a reason', async () => {
     const key = await newSigningKey('ES256');
     const store = await storeWith([known(key, 0, null)], Date.now);
