@@ -24,6 +24,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { insertAuditRows, migrations, rebuildProjection, toAuditRow } from '@tessera/audit';
 import { createDatabase, createLogger, migrateToLatest, provisionStreams, publishJson, sql, Topology } from '@tessera/platform';
+import { printResult } from '../lib/stats.js';
 import { benchEvent, freePort, histogramBuckets, histogramQuantile, percentile, userIds, uuidv7 } from './support.js';
 
 const { values: args } = parseArgs({
@@ -108,6 +109,7 @@ try {
   //    so the load the machine was under shows as the spread between the two).
   const rows = Array.from({ length: EVENTS }, (_, i) => toAuditRow(benchEvent(i, users), i + 1));
   const anchorA: number[] = [];
+  let anchorB = Number.NaN;
   const runAnchor = async (k: number, anchorSchema: string, label: string) => {
     const anchorDb = createDatabase<any>({ url: DATABASE_URL, schema: anchorSchema, poolMax: 1, statementTimeoutMs: 600_000 });
     await migrateToLatest(anchorDb.db, anchorSchema, migrations);
@@ -140,6 +142,7 @@ try {
     const ms = performance.now() - t;
     const stored = Number((await sql<{ n: number }>`select count(*)::bigint as n from auth_token_audit`.execute(anchorDb.db)).rows[0]!.n);
     if (k === 0) anchorA.push((EVENTS * 1000) / ms);
+    else anchorB = (EVENTS * 1000) / ms;
     log(`anchor ${label}: ${fmt(EVENTS)} rows in ${(ms / 1000).toFixed(2)} s = ${fmt((EVENTS * 1000) / ms)} rows/s (stored ${fmt(stored)})`);
     await anchorDb.pool.query(`drop schema ${anchorSchema} cascade`);
     await anchorDb.close();
@@ -200,6 +203,7 @@ try {
   }
   const doneAt = performance.now();
   const drainRate = ((EVENTS - rowsAtReady) * 1000) / (doneAt - readyAt);
+  const drainSeconds = (doneAt - readyAt) / 1000;
   log(
     `drain: ${fmt(EVENTS)} events projected; from ready (${fmt(rowsAtReady)} already written) to the last row ${((doneAt - readyAt) / 1000).toFixed(2)} s = ${fmt(drainRate)} events/s` +
       ` (process start to last row ${((doneAt - t) / 1000).toFixed(2)} s; lag gauge peaked at ${fmt(maxPending)})`,
@@ -240,6 +244,13 @@ try {
     select extract(epoch from (recorded_at - occurred_at)) * 1000 as ms from auth_token_audit where stream_seq > ${EVENTS}`.execute(database.db);
   const sorted = delays.map((d) => Number(d.ms)).sort((a, b) => a - b);
   const q = (p: number) => (histogramQuantile(before, after, p) * 1000).toFixed(1);
+  const sustained = {
+    sent,
+    offeredPerS: (sent * 1000) / publishMs,
+    lagPeak,
+    committedMs: { p50: Number(q(0.5)), p90: Number(q(0.9)), p99: Number(q(0.99)) },
+    insertStartMs: { n: sorted.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN },
+  };
   log(`sustained: ${fmt(sent)} events at ${fmt((sent * 1000) / publishMs)}/s offered for ${(publishMs / 1000).toFixed(1)} s, all projected; lag gauge peak ${fmt(lagPeak)}`);
   log(`  delay occurredAt → row committed (service histogram, interpolated): p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, p99 ${q(0.99)} ms`);
   log(
@@ -265,9 +276,22 @@ try {
   await new Promise((r) => child!.once('exit', r));
   await runAnchor(0, anchorSchemas[0]!, `A again, after the projection run                  `);
   const [a1 = 0, a2 = 0] = anchorA;
+  const result = {
+    events: EVENTS,
+    batch: BATCH,
+    rate: RATE,
+    seconds: SECONDS,
+    users: Number(args.users),
+    drain: { eventsPerS: drainRate, seconds: drainSeconds, rowsAtReady, maxPending },
+    anchorUnnestPerS: anchorA,
+    anchorValuesPerS: anchorB,
+    sustained,
+    rebuild: { replayed: rebuilt.replayed, eventsPerS: (rebuilt.replayed * 1000) / rebuilt.durationMs, rows: rebuilt.rows, lockedMs: rebuilt.lockedMs },
+  };
   log(
     `goal ≥ 5,000 events/s: ${drainRate >= 5_000 ? 'met' : 'NOT met'} (drain ${fmt(drainRate)} events/s through NATS = ${((100 * drainRate) / Math.max(a1, a2)).toFixed(0)}–${((100 * drainRate) / Math.min(a1, a2)).toFixed(0)} % of anchor A's ${fmt(Math.min(a1, a2))}–${fmt(Math.max(a1, a2))} rows/s)`,
   );
+  printResult(result);
 } finally {
   await cleanUp();
 }

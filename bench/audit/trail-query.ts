@@ -19,6 +19,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { migrations, readTrail, type TrailRequest } from '@tessera/audit';
 import { createDatabase, migrateToLatest, sql, Topology } from '@tessera/platform';
+import { printResult } from '../lib/stats.js';
 import { freePort, percentile, startTokenIssuer } from './support.js';
 
 const { values: args } = parseArgs({
@@ -203,9 +204,11 @@ try {
     await (await fetch(`${base}/health/live`)).arrayBuffer();
   });
   log(`anchor, HTTP floor (GET /health/live, same service): ${show(floor)}`);
+  const queries: Array<{ label: string; items: number } & Stats> = [];
   for (const [label, path, token] of http) {
     const items = (await get(path, token)).items?.length ?? 0;
     const stats = await measure(async () => void (await get(path, token)));
+    queries.push({ label, items, ...stats });
     log(`GET trail, ${label}: ${items} items; ${show(stats)}`);
   }
 
@@ -215,12 +218,18 @@ try {
     ['heavy user, first page', { userId: heavy, limit: 20 }],
     ['heavy user, action=LogoutAll', { userId: heavy, limit: 20, action: 'LogoutAll' }],
   ];
-  for (const [label, request] of direct) log(`anchor, readTrail in-process (${label}): ${show(await measure(async () => void (await readTrail(database.db, request))))}`);
+  const inProcess: Array<{ label: string } & Stats> = [];
+  for (const [label, request] of direct) {
+    const stats = await measure(async () => void (await readTrail(database.db, request)));
+    inProcess.push({ label, ...stats });
+    log(`anchor, readTrail in-process (${label}): ${show(stats)}`);
+  }
 
   const { rows: plan } = await sql<{ 'QUERY PLAN': string }>`
     explain (analyze, buffers, costs off, summary off)
     select * from auth_token_audit where user_id = ${heavy} order by occurred_at desc, event_id desc limit 21`.execute(database.db);
   log(`plan, heavy user first page:\n${plan.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`);
+  printResult({ rows: ROWS, users: USERS, requests: REQUESTS, heavyRows: Number(rowsOf(heavy)), floor, queries, inProcess });
 } finally {
   await cleanUp();
 }

@@ -34,3 +34,51 @@ export function rssOf(pid: number): number {
 }
 
 export const MiB = 2 ** 20;
+
+/** Quantiles at 1 %, 2 %, … 100 % (nearest rank): a sample's CDF in 100 points, for charts. */
+export function cdf(values: readonly number[], points = 100): number[] {
+  if (values.length === 0) return [];
+  const sorted = [...values].sort((a, b) => a - b);
+  return Array.from({ length: points }, (_, i) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(((i + 1) / points) * sorted.length) - 1))]!);
+}
+
+/**
+ * CPU this process uses over a window, as a share of one core (user + system over wall time):
+ * the load generator's own cost. A generator near 1.0 on its core is the bottleneck, not the
+ * service it drives.
+ */
+export function cpuMeter(): { stop(): { cores: number; cpuSeconds: number; wallSeconds: number } } {
+  const cpu = process.cpuUsage();
+  const wall = process.hrtime.bigint();
+  return {
+    stop() {
+      const used = process.cpuUsage(cpu);
+      const wallSeconds = Number(process.hrtime.bigint() - wall) / 1e9;
+      const cpuSeconds = (used.user + used.system) / 1e6;
+      return { cores: wallSeconds > 0 ? cpuSeconds / wallSeconds : Number.NaN, cpuSeconds, wallSeconds };
+    },
+  };
+}
+
+/** CPUs this process may run on (its affinity), e.g. "0" or "0-1", from /proc (Linux). */
+export function allowedCpus(pid: number | 'self' = 'self'): string {
+  const match = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match?.[1] ?? 'unknown';
+}
+
+/**
+ * The machine-readable last line bench/run.ts collects: `RESULT {json}` on stdout. Write it last,
+ * after every human-readable line.
+ */
+export function printResult(result: Record<string, unknown>): void {
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+/** The version of a package installed at the repository root (node_modules/<name>/package.json). */
+export function packageVersion(name: string, from = new URL('../../', import.meta.url)): string {
+  try {
+    return (JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, from), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

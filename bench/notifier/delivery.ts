@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { freePort, queryTestDatabase, startNatsServer, testDatabaseUrl, uniqueName, waitFor } from '@tessera/platform/testing';
 import { decodeJwt } from 'jose';
 import WebSocket from 'ws';
-import { formatLatency, hr, latencySummary, machine, msBetween } from '../lib/stats.js';
+import { cdf, formatLatency, hr, latencySummary, machine, msBetween } from '../lib/stats.js';
 
 const { values: args } = parseArgs({ options: { count: { type: 'string', default: '1000' }, warmup: { type: 'string', default: '50' }, users: { type: 'string', default: '20' } } });
 const COUNT = Number(args.count);
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     console.log(`parameters: ${COUNT} logouts (${USERS} users, one subscribed watcher socket each), warm-up ${WARMUP}, 2–5 ms between, separate processes for token-api, revocation, notifier; no CPU pinning`);
     console.log(`  logout response → TOKEN_REVOKED received:   ${formatLatency(fromResponse)}`);
     console.log(`  logout request sent → TOKEN_REVOKED:        ${formatLatency(fromRequest)}`);
-    console.log(`RESULT ${JSON.stringify({ fromResponse: latencySummary(fromResponse), fromRequest: latencySummary(fromRequest) })}`);
+    console.log(`RESULT ${JSON.stringify({ count: COUNT, warmup: WARMUP, users: USERS, fromResponse: { ...latencySummary(fromResponse), cdf: cdf(fromResponse) }, fromRequest: latencySummary(fromRequest) })}`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));

@@ -24,10 +24,19 @@ import WebSocket from 'ws';
 import { formatLatency, hr, latencySummary, machine, MiB, msBetween, rssOf } from '../lib/stats.js';
 import { AUDIENCE, ISSUER, TokenMinter, USER_AGENT, type Minted } from './token-minter.js';
 
-const { values: args } = parseArgs({ options: { sockets: { type: 'string', default: '10000' }, revocations: { type: 'string', default: '1000' }, 'per-user': { type: 'string', default: '10' } } });
+const { values: args } = parseArgs({
+  options: {
+    sockets: { type: 'string', default: '10000' },
+    revocations: { type: 'string', default: '1000' },
+    'per-user': { type: 'string', default: '10' },
+    /** Time between the five RSS readings (a short run: less settling, less precise memory). */
+    'settle-ms': { type: 'string', default: '1000' },
+  },
+});
 const SOCKETS = Number(args.sockets);
 const REVOCATIONS = Math.min(Number(args.revocations), SOCKETS);
 const PER_USER = Number(args['per-user']);
+const SETTLE_MS = Number(args['settle-ms']);
 const root = new URL('../..', import.meta.url).pathname;
 
 interface Client {
@@ -68,11 +77,11 @@ async function openAll(url: string, tokens: Array<Minted | null>, inFlight = 200
   return { clients, seconds: msBetween(started, hr()) / 1000 };
 }
 
-/** Median of five readings a second apart, after the sockets' set-up garbage has had time to go. */
+/** Median of five readings SETTLE_MS (a second) apart, after the sockets' set-up garbage has had time to go. */
 async function settledRss(pid: number): Promise<number> {
   const readings: number[] = [];
   for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, 1_000));
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
     readings.push(rssOf(pid));
   }
   return readings.sort((a, b) => a - b)[2]!;
@@ -171,13 +180,16 @@ async function main(): Promise<void> {
   const perThousand = (idle: number, holding: number) => ((holding - idle) / SOCKETS) * 1000 / MiB;
   const result = {
     sockets: SOCKETS,
+    perUser: PER_USER,
+    revocations: REVOCATIONS,
+    settleMs: SETTLE_MS,
     notifier: { idleMiB: notifierIdle / MiB, holdingMiB: notifierHolding / MiB, mibPer1000: perThousand(notifierIdle, notifierHolding), connectSeconds },
     bareWs: { idleMiB: bareIdle / MiB, holdingMiB: bareHolding / MiB, mibPer1000: perThousand(bareIdle, bareHolding), connectSeconds: bareHeld.seconds },
     delivery: latencySummary(delivery),
     jetstreamHop: latencySummary(hop),
   };
   console.log(`notifier sockets — ${machine()}, private nats-server ${nc.info?.version}`);
-  console.log(`parameters: ${SOCKETS} sockets (${users.length} users × ${PER_USER}), each authenticated (ES256 header token) and subscribed; ${REVOCATIONS} revocations one at a time; RSS from /proc, median of 5 readings over 5 s; no CPU pinning`);
+  console.log(`parameters: ${SOCKETS} sockets (${users.length} users × ${PER_USER}), each authenticated (ES256 header token) and subscribed; ${REVOCATIONS} revocations one at a time; RSS from /proc, median of 5 readings ${SETTLE_MS} ms apart; no CPU pinning`);
   console.log(`  notifier:  idle ${result.notifier.idleMiB.toFixed(1)} MiB → ${result.notifier.holdingMiB.toFixed(1)} MiB holding ${SOCKETS} sockets = ${result.notifier.mibPer1000.toFixed(2)} MiB per 1,000 sockets (opened in ${connectSeconds.toFixed(1)} s)`);
   console.log(`  anchor, bare ws server: idle ${result.bareWs.idleMiB.toFixed(1)} MiB → ${result.bareWs.holdingMiB.toFixed(1)} MiB = ${result.bareWs.mibPer1000.toFixed(2)} MiB per 1,000 sockets (opened in ${bareHeld.seconds.toFixed(1)} s)`);
   console.log(`  ratio notifier / bare ws per socket: ${(result.notifier.mibPer1000 / result.bareWs.mibPer1000).toFixed(2)}×`);

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createDatabase, createLogger, createRegistry, loadConfig, migrateToLatest, provisionStreams, publishJson, sql, Topology } from '@tessera/platform';
+import { printResult } from '../lib/stats.js';
 import { createSweepPass, createSweeperMetrics, migrations, PipelinedPublisher, startSweeper, SweepLoop, SweeperConfig, tokenExpired, type SweeperDatabase } from '@tessera/sweeper';
 
 const { values: args } = parseArgs({
@@ -229,6 +230,15 @@ try {
   if (anchors) log(`  anchors back to back would take ${secs(anchors.pg + anchors.js)} s; the sweep took ${((result.ms / (anchors.pg + anchors.js)) * 100).toFixed(0)} % of that`);
   const met = result.ms < 60_000 && result.left === 0 && result.stored === ROWS;
   log(`goal (1,000,000 in < 60 s): ${ROWS >= 1_000_000 ? (met ? 'met' : 'NOT met') : 'n/a at this row count'}`);
+  printResult({
+    rows: ROWS,
+    batch: BATCH,
+    concurrency: CONCURRENCY,
+    users: USERS,
+    loopOnly: args['loop-only'],
+    sweep: { seconds: result.ms / 1000, expiriesPerS: (ROWS * 1000) / result.ms, cpuUsPerExpiry: Number(sweepCpu), left: result.left, stored: result.stored, batches: result.batches, meanBatchMs: result.meanBatchMs },
+    anchors: anchors && { postgresOnlyPerS: (ROWS * 1000) / anchors.pg, jetstreamOnlyPerS: (ROWS * 1000) / anchors.js, stockClientPerS: (ROWS * 1000) / anchors.lib, backToBackSeconds: (anchors.pg + anchors.js) / 1000 },
+  });
 } finally {
   await deleteStreams(sweepTopology);
   await deleteStreams(anchorTopology);

@@ -16,6 +16,7 @@ import { tokenApiRequire, type PgModule } from './lib/deps.js';
 import { DATABASE_URL, envNumber, freePort, machineAndPinning } from './lib/env.js';
 import { fmt, postJson, runLoad, type LoadResult } from './lib/load.js';
 import { cpuSeconds, startServer } from './lib/server.js';
+import { printResult } from '../lib/stats.js';
 
 const CONCURRENCY = envNumber('CONCURRENCY', 16);
 const USERS = envNumber('USERS', 64);
@@ -83,6 +84,8 @@ async function main() {
     console.log(`  anchor after:                                         ${fmt(bareAfter)}`);
     console.log(`  token-api process CPU per login: ${serverCpuMs.toFixed(2)} ms (argon2 threads included)`);
     console.log(`  login / mean anchor: ${((login.rps / anchorRps) * 100).toFixed(0)} %`);
+    console.log(`  load generator (this process) CPU while measuring: ${(login.generatorCpuCores * 100).toFixed(0)} % of a core`);
+    printResult({ concurrency: CONCURRENCY, users: USERS, warmupS: WARMUP_MS / 1000, durationS: DURATION_MS / 1000, serverCpus: SERVER_CPUS, argon2: ARGON2, login, anchorBefore: bareBefore, anchorAfter: bareAfter, anchorRps, serverCpuMsPerLogin: serverCpuMs });
     await db.query(`drop schema ${server.schema} cascade`);
   } finally {
     await db.end();

@@ -13,6 +13,7 @@ import { importFromTokenApi, tokenApiRequire, type PgModule } from './lib/deps.j
 import { DATABASE_URL, NATS_URL, envNumber, freePort, machineAndPinning } from './lib/env.js';
 import { fmt, postJson, runLoad } from './lib/load.js';
 import { cpuSeconds, startServer } from './lib/server.js';
+import { printResult } from '../lib/stats.js';
 
 const CONCURRENCY = envNumber('CONCURRENCY', 32);
 const DURATION_MS = envNumber('DURATION_S', 15) * 1000;
@@ -103,6 +104,8 @@ async function main() {
     console.log(`  token-api process CPU per refresh: ${serverCpuMs.toFixed(2)} ms (≈ ${(1000 / serverCpuMs).toFixed(0)} refresh/s per fully available core)`);
     console.log(`  refresh / mean anchor: ${((refresh.rps / anchorRps) * 100).toFixed(0)} %`);
     console.log(`  events: ${events} committed, ${unpublished} unpublished after the run, ${info.state.messages} in the stream`);
+    console.log(`  load generator (this process) CPU while measuring: ${(refresh.generatorCpuCores * 100).toFixed(0)} % of a core`);
+    printResult({ concurrency: CONCURRENCY, pool: POOL, warmupS: WARMUP_MS / 1000, durationS: DURATION_MS / 1000, serverCpus: SERVER_CPUS, postgres: pgVersion, refresh, anchorBefore: bareBefore, anchorAfter: bareAfter, anchorRps, serverCpuMsPerRefresh: serverCpuMs, events, unpublished, streamMessages: info.state.messages });
     await db.query(`drop schema ${server.schema} cascade`);
   } finally {
     await db.end();

@@ -26,6 +26,7 @@ import { connect } from '@nats-io/transport-node';
 import { ensureStream, Topology } from '@tessera/platform';
 import { freePort, queryTestDatabase, startNatsServer, testDatabaseUrl, uniqueName, waitFor } from '@tessera/platform/testing';
 import { decodeJwt } from 'jose';
+import { cdf, latencySummary, printResult } from '../lib/stats.js';
 import { backgroundRevocations, hr, measureAnchor, ms, pause, root, startRevocationProcess, startVerifierProcess, summary } from './support.js';
 
 const { values: args } = parseArgs({
@@ -164,6 +165,14 @@ async function main(): Promise<void> {
     console.log(`  logout request → response (client side)                                        ${summary(loaded.requestToResponse)}`);
     console.log(`  propagation: logout response → verifier refuses                                ${summary(loaded.fromResponse)}`);
     console.log(`  propagation: logout request sent → verifier refuses                            ${summary(loaded.fromRequest)}`);
+    const series = (xs: number[]) => ({ ...latencySummary(xs), cdf: cdf(xs) });
+    const block = (r: Awaited<ReturnType<typeof measureLogout>>, anchor: number[]) => ({
+      anchor: series(anchor),
+      requestToResponse: series(r.requestToResponse),
+      fromResponse: series(r.fromResponse),
+      fromRequest: series(r.fromRequest),
+    });
+    printResult({ count: COUNT, warmup: WARMUP, users: USERS, load: LOAD, loadSent, natsServer: nc.info?.version, idle: block(idle, anchorIdle), loaded: block(loaded, anchorLoaded) });
     await nc.close();
   } finally {
     for (const child of children) child.kill('SIGTERM');

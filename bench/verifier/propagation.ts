@@ -31,6 +31,7 @@ import { ensureStream, publishJson, Topology } from '@tessera/platform';
 import { startNatsServer } from '@tessera/platform/testing';
 import { createTestIssuer, type IssuedToken } from '@tessera/verifier/testing';
 import { v7 as uuidv7 } from 'uuid';
+import { cdf, latencySummary, printResult } from '../lib/stats.js';
 import { backgroundRevocations, hr, measureAnchor, ms, pause, startRevocationProcess, startVerifierProcess, summary } from './support.js';
 
 const { values: args } = parseArgs({ options: { count: { type: 'string', default: '1000' }, load: { type: 'string', default: '50' }, warmup: { type: 'string', default: '100' } } });
@@ -112,6 +113,16 @@ async function main(): Promise<void> {
     console.log(`  anchor: one bare JetStream hop                                                 ${summary(anchorLoaded)}`);
     console.log(`  propagation: publish acknowledged → verifier refuses                           ${summary(loaded.fromAck)}`);
     console.log(`  propagation: publish started → verifier refuses                                ${summary(loaded.fromStart)}`);
+    const series = (xs: number[]) => ({ ...latencySummary(xs), cdf: cdf(xs) });
+    printResult({
+      count: COUNT,
+      warmup: WARMUP,
+      load: LOAD,
+      loadSent,
+      natsServer: nc.info?.version,
+      idle: { anchor: series(anchorIdle), fromAck: series(idle.fromAck), fromStart: series(idle.fromStart) },
+      loaded: { anchor: series(anchorLoaded), fromAck: series(loaded.fromAck), fromStart: series(loaded.fromStart) },
+    });
     await nc.close();
   } finally {
     for (const child of children) child.kill('SIGTERM');

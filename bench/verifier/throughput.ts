@@ -23,6 +23,7 @@ import { createVerifier, RevocationMirror, type Verifier } from '@tessera/verifi
 import { createTestIssuer } from '@tessera/verifier/testing';
 import { importJWK, jwtVerify, type CryptoKey } from 'jose';
 import { v7 as uuidv7 } from 'uuid';
+import { printResult } from '../lib/stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -206,6 +207,23 @@ async function main(): Promise<void> {
     console.log(row(`verifier repeat, ${HOT} hot tokens cycled`, repeatHot, `${ratio(repeatHot, bestRaw, 'wall').toFixed(0)}× raw jose by wall, ${ratio(repeatHot, bestRaw, 'cpu').toFixed(0)}× by CPU`));
     console.log('');
     console.log(`per round (wall /s): raw ${rawFirst.wall.map(fmt).join(', ')} | first ${verifierFirst.wall.map(fmt).join(', ')} | raw same ${rawSame.wall.map(fmt).join(', ')} | repeat ${repeatSame.wall.map(fmt).join(', ')} | hot ${repeatHot.wall.map(fmt).join(', ')}`);
+    const medians = (x: Series) => ({ wall: median(x.wall), cpu: median(x.cpu) });
+    printResult({
+      alg: ALG,
+      tokensPerSide: half,
+      repeat: REPEAT,
+      hot: HOT,
+      rounds: ROUNDS,
+      entries: ENTRIES,
+      rawFirst: medians(rawFirst),
+      rawSame: medians(rawSame),
+      verifierFirst: medians(verifierFirst),
+      repeatSame: medians(repeatSame),
+      repeatHot: medians(repeatHot),
+      firstVsRaw: { wall: ratio(verifierFirst, rawFirst, 'wall'), cpu: ratio(verifierFirst, rawFirst, 'cpu') },
+      repeatVsRaw: { wall: ratio(repeatSame, bestRaw, 'wall'), cpu: ratio(repeatSame, bestRaw, 'cpu') },
+      hotVsRaw: { wall: ratio(repeatHot, bestRaw, 'wall'), cpu: ratio(repeatHot, bestRaw, 'cpu') },
+    });
   } finally {
     for (const verifier of verifiers) await verifier.close();
     for (const mirror of mirrors) await mirror.close();

@@ -9,6 +9,8 @@ export interface LoadResult {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /** This (generator) process's CPU over the measured window, in cores (1 = one core busy). */
+  generatorCpuCores: number;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -43,14 +45,16 @@ export async function runLoad(options: {
   await new Promise((r) => setTimeout(r, options.warmupMs));
   measuring = true;
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   await new Promise((r) => setTimeout(r, options.durationMs));
   measuring = false;
+  const cpu = process.cpuUsage(cpu0);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const requests = latencies.length;
   stop = true;
   await Promise.all(workers);
   latencies.sort((a, b) => a - b);
-  return { requests, errors, seconds, rps: requests / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return { requests, errors, seconds, rps: requests / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), generatorCpuCores: (cpu.user + cpu.system) / 1e6 / seconds };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
