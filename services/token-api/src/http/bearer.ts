@@ -28,7 +28,12 @@ const LOGGED: ReadonlySet<VerifyFailureReason> = new Set(['device_mismatch', 'ge
 
 export function requireBearer(deps: BearerDeps, scopes: RouteScopes = []): RequestHandler {
   return async (req, res, next) => {
-    res.locals.principal = await authenticateBearer(deps, bearerRequestOf(req, deps.config.GEO_COUNTRY_HEADER), scopes);
+    const principal = await authenticateBearer(deps, bearerRequestOf(req, deps.config.GEO_COUNTRY_HEADER), scopes);
+    res.locals.principal = principal;
+    // A use is a request the token got answered: refused ones (bad body, 404…) leave no trace.
+    res.once('finish', () => {
+      if (res.statusCode < 400) recordUse(deps, principal);
+    });
     next();
   };
 }
@@ -64,7 +69,6 @@ export async function authenticateBearer(deps: BearerDeps, request: BearerReques
     deps.verification.failures.record({ reason: 'revoked', userId: claims.sub, tokenId: claims.jti, clientIp: ip, userAgent });
     throw invalidToken();
   }
-  deps.verification.lastUsed.touch(claims.jti, deps.clock());
   return { userId: claims.sub, email: caller.email, role: caller.role, tokenId: claims.jti, familyId: claims.sid, scopes: [...result.scopes] };
 }
 
@@ -93,6 +97,11 @@ function refusal(
   const response = failureResponse(reason, { retryAfterSeconds: result.retryAfterSeconds, requiredScopes: request.required });
   if (response.status === 401) return invalidToken();
   return new AppError(response.status, response.code, response.detail, { headers: response.headers });
+}
+
+/** last_used_at of the caller's token (coalesced; see LastUsedTracker). */
+export function recordUse(deps: Pick<BearerDeps, 'verification' | 'clock'>, principal: Principal): void {
+  deps.verification.lastUsed.touch(principal.tokenId, deps.clock());
 }
 
 export function principalOf(res: Response): Principal {

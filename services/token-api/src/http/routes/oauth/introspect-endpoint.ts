@@ -9,7 +9,7 @@ import { IntrospectRequest } from '@tessera/contracts';
 import type { Logger } from '@tessera/platform';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { TokenApiDeps } from '../../../deps.js';
-import { bearerRequestOf, type BearerRequest } from '../../bearer.js';
+import { bearerRequestOf, recordUse, type BearerRequest } from '../../bearer.js';
 import { authenticateOAuthCaller } from './caller.js';
 import type { ServiceClients } from './client-auth.js';
 import { OAuthError, sendJson, sendOAuthError } from './errors.js';
@@ -35,11 +35,12 @@ export function introspectionEndpoint(deps: TokenApiDeps, clients: ServiceClient
   async function answer(request: BearerRequest, readParams: () => Promise<unknown>, res: ServerResponse): Promise<void> {
     const stop = metrics.duration.startTimer();
     try {
-      await authenticateOAuthCaller(deps, clients, request, ['ADMIN_TOKENS']);
+      const caller = await authenticateOAuthCaller(deps, clients, request, ['ADMIN_TOKENS']);
       const input = checkParams(IntrospectRequest, await readParams());
       const response = await introspect(deps, input.token, input.token_type_hint, request);
       metrics.requests.inc({ outcome: response.active ? 'active' : 'inactive' });
       sendJson(res, 200, response);
+      if (caller.kind === 'user') recordUse(deps, caller.principal);
     } catch (error) {
       fail(res, error, deps.logger, metrics.requests);
     } finally {

@@ -9,7 +9,7 @@ import { revokeToken } from '../../../commands/revoke-token.js';
 import type { TokenApiDeps } from '../../../deps.js';
 import { actorFor, mayReach } from '../../../domain/token-access.js';
 import { findTokenIdByHash } from '../../../queries/token-lookup.js';
-import { bearerRequestOf } from '../../bearer.js';
+import { bearerRequestOf, recordUse } from '../../bearer.js';
 import { authenticateOAuthCaller, type OAuthCaller } from './caller.js';
 import type { ServiceClients } from './client-auth.js';
 import { NO_STORE } from './errors.js';
@@ -29,6 +29,7 @@ export function revokeRoute(app: Express, deps: TokenApiDeps, clients: ServiceCl
       const tokenId = await locate(deps, input.token, input.token_type_hint);
       if (tokenId !== null) await revokeToken(deps, { tokenId, reason: REASON, actorFor: (ownerId) => actorOf(caller, ownerId) });
       res.status(200).set(NO_STORE).end();
+      if (caller.kind === 'user') recordUse(deps, caller.principal);
     } catch (error) {
       fail(res, error, deps.logger);
     }
