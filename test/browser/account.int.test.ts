@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { uniqueSuffix } from '@tessera/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessibilityViolations, launchBrowser, openDevice, register, screenshot, startSystem, type RunningSystem } from './harness.js';
+import { accessibilityViolations, enableTotp, launchBrowser, openDevice, register, screenshot, startSystem, type RunningSystem } from './harness.js';
 
 /*
  * The account and admin pages in a real Chromium against the real system (five services and
@@ -20,7 +20,7 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   browser = await launchBrowser();
   system = await startSystem({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT_SECONDS: '900' });
-  for (const name of ['ann', 'bob', 'carol', 'dora', 'eve']) await register(system.baseUrl, email(name), PASSWORD);
+  for (const name of ['ann', 'bob', 'carol', 'dora', 'eve', 'finn']) await register(system.baseUrl, email(name), PASSWORD);
 }, 600_000);
 
 afterAll(async () => {
@@ -114,6 +114,26 @@ describe('sign-in errors a person understands', () => {
     await signIn(page, email('ann'));
     await page.getByRole('alert').filter({ hasText: "Can't reach Tessera. Check your connection, then try again." }).waitFor();
     await page.context().setOffline(false);
+  });
+});
+
+describe('two-step sign-in', () => {
+  it('asks an account with an authenticator for its code on a new device, says when the code is wrong, and takes a recovery code', async () => {
+    const recoveryCodes = await enableTotp(system.baseUrl, email('finn'), PASSWORD);
+    const page = await device('laptop');
+    await signIn(page, email('finn'));
+    const code = page.getByLabel('Authentication code');
+    await code.waitFor();
+    expect(await page.evaluate('document.activeElement && document.activeElement.getAttribute("name")')).toBe('code');
+    await code.fill('000000');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('alert').filter({ hasText: 'That code is not right.' }).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    await code.fill(recoveryCodes[0]!.toLowerCase());
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('Live: changes show up here at once').waitFor({ timeout: 10_000 });
+    await page.getByRole('heading', { name: /Where you're signed in/ }).waitFor();
   });
 });
 

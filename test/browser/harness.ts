@@ -2,6 +2,7 @@
 // apt when missing: no browser download), and the whole system started by the test itself
 // with `scripts/local-run.ts` on shifted ports, its own schemas and its own NATS namespace.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
@@ -163,4 +164,37 @@ export async function register(baseUrl: string, email: string, password: string)
   });
   if (res.status !== 201) throw new Error(`registering ${email} answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) for a base32 secret, as an authenticator app computes it. */
+export function totp(secret: string, atMs = Date.now()): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => Number.parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30_000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1]! & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/**
+ * Turns on TOTP for an account through the API, as the user would from an app: sign in, start
+ * enrollment with the password, confirm with a code. Returns the recovery codes.
+ */
+export async function enableTotp(baseUrl: string, email: string, password: string): Promise<string[]> {
+  const post = async (path: string, body: unknown, token?: string) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const { access_token } = (await post('/api/v1/auth/login', { email, password })) as { access_token: string };
+  const { secret } = (await post('/api/v1/auth/mfa/totp', { password }, access_token)) as { secret: string };
+  const { recoveryCodes } = (await post('/api/v1/auth/mfa/totp/confirm', { code: totp(secret) }, access_token)) as { recoveryCodes: string[] };
+  return recoveryCodes;
 }

@@ -31,6 +31,14 @@ describe('failureFromResponse', () => {
     expect(failureFromResponse(401, problem(401, 'invalid_token'), null, NOW)).toEqual({ kind: 'unauthorized' });
   });
 
+  it('carries the ticket of a login that needs a second factor, and refuses a malformed challenge', () => {
+    const ticket = `mfa_${'a'.repeat(43)}`;
+    const challenge = problem(401, 'mfa_required', { mfa_ticket: ticket, mfa_ticket_expires_in: 300, mfa_methods: ['totp', 'recovery_code'] });
+    expect(failureFromResponse(401, challenge, null, NOW)).toEqual({ kind: 'mfa_required', ticket, expiresAt: NOW + 300_000 });
+    expect(failureFromResponse(401, { ...challenge, mfa_ticket: 'x' }, null, NOW)).toEqual({ kind: 'unexpected_response' });
+    expect(failureFromResponse(401, problem(401, 'invalid_mfa_code'), null, NOW)).toEqual({ kind: 'invalid_mfa_code' });
+  });
+
   it('keeps field errors and the request id, and maps gateway errors to unavailable', () => {
     const errors = [{ path: 'email', message: 'Invalid email address' }];
     expect(failureFromResponse(400, problem(400, 'validation_failed', { errors }), null, NOW)).toEqual({ kind: 'validation', fields: errors });

@@ -1,11 +1,14 @@
 // What can go wrong with a call, in the terms the page acts on, and what to tell a person.
-import { ErrorCode, Problem, type ProblemFieldError } from '@tessera/contracts';
+import { ErrorCode, MfaRequiredProblem, Problem, type ProblemFieldError } from '@tessera/contracts';
 import { formatWait } from '../format/time.js';
 
 export type ApiFailure =
   /** fetch itself failed: offline, DNS, the gateway is down, or the request timed out. */
   | { kind: 'network' }
   | { kind: 'invalid_credentials' }
+  /** The password was right; a second factor is needed (unfamiliar device or country). */
+  | { kind: 'mfa_required'; ticket: string; expiresAt: number }
+  | { kind: 'invalid_mfa_code' }
   /** `retryAt` is an epoch-ms instant from Retry-After, null when the server gave none. */
   | { kind: 'locked'; retryAt: number | null }
   | { kind: 'rate_limited'; retryAt: number | null }
@@ -49,6 +52,12 @@ export function failureFromResponse(status: number, body: unknown, retryAfter: s
   if (code === ErrorCode.ACCOUNT_LOCKED || status === 423) return { kind: 'locked', retryAt: parseRetryAfter(retryAfter, nowMs) };
   if (code === ErrorCode.RATE_LIMITED || status === 429) return { kind: 'rate_limited', retryAt: parseRetryAfter(retryAfter, nowMs) };
   if (code === ErrorCode.INVALID_CREDENTIALS) return { kind: 'invalid_credentials' };
+  if (code === ErrorCode.MFA_REQUIRED) {
+    const challenge = MfaRequiredProblem.safeParse(body);
+    if (!challenge.success) return { kind: 'unexpected_response' };
+    return { kind: 'mfa_required', ticket: challenge.data.mfa_ticket, expiresAt: nowMs + challenge.data.mfa_ticket_expires_in * 1000 };
+  }
+  if (code === 'invalid_mfa_code') return { kind: 'invalid_mfa_code' };
   if (status === 401) return { kind: 'unauthorized' };
   if (status === 403) return { kind: 'forbidden' };
   if (status === 404) return { kind: 'not_found' };
@@ -63,6 +72,7 @@ const FIELD_NAMES: Record<string, string> = {
   currentPassword: 'Current password',
   newPassword: 'New password',
   reason: 'Reason',
+  code: 'Code',
 };
 
 /** One sentence a person can act on. Never the server's internal detail. */
@@ -73,6 +83,10 @@ export function describeFailure(failure: ApiFailure, nowMs: number): string {
       return "Can't reach Tessera. Check your connection, then try again.";
     case 'invalid_credentials':
       return "That email and password don't match an account.";
+    case 'mfa_required':
+      return 'Enter the code from your authenticator app to finish signing in.';
+    case 'invalid_mfa_code':
+      return "That code is not right. Check your authenticator app (or the recovery code) and try again.";
     case 'locked': {
       const left = wait(failure.retryAt);
       return left === null

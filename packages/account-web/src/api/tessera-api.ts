@@ -5,6 +5,7 @@ import {
   AuditTrailResponse,
   LoginRequest,
   LogoutAllResponse,
+  MfaLoginRequest,
   PasswordChangeRequest,
   RefreshRequest,
   RevokeTokenRequest,
@@ -33,6 +34,14 @@ export function createTesseraApi(http: HttpConfig) {
       const body = LoginRequest.safeParse(input);
       if (!body.success) throw validationError(body.error.issues);
       return call(http, { method: 'POST', path: '/api/v1/auth/login', body: body.data, schema: TokenPairResponse });
+    },
+
+    /** The second step of a login that answered `mfa_required`. */
+    loginMfa(ticket: string, code: string) {
+      const body = MfaLoginRequest.safeParse({ mfa_ticket: ticket, code });
+      if (!body.success) throw validationError(body.error.issues);
+      // The transformed code ({kind, code}) is what was checked; the wire carries what was typed.
+      return call(http, { method: 'POST', path: '/api/v1/auth/login/mfa', body: { mfa_ticket: ticket, code: code.trim() }, schema: TokenPairResponse });
     },
 
     refresh(refreshToken: string) {
@@ -133,7 +142,9 @@ export function friendlyIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_format':
       return issue.format === 'email' ? 'is not a valid email address' : 'is not in the expected format';
     case 'custom':
-      return issue.path.join('.') === 'newPassword' ? 'must differ from your current password' : issue.message;
+      if (issue.path.join('.') === 'newPassword') return 'must differ from your current password';
+      if (issue.path.join('.') === 'code') return 'must be the 6-digit code from your app, or a recovery code';
+      return issue.message;
     case 'invalid_type':
       return 'is required';
     default:
