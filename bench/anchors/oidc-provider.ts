@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deleteNatsNamespace, queryTestDatabase } from '@tessera/platform/testing';
-import { ANCHOR_CLIENT, TOKEN_API_CLIENT } from '../introspection/clients.js';
+import { ANCHOR_CLIENT, TOKEN_API_CLIENT } from './clients.js';
 import { freePort, NATS_URL } from '../token-api/lib/env.js';
 import { postJson, runLoad, type LoadResult } from '../token-api/lib/load.js';
 import { cpuSeconds, startServer, type BenchServer } from '../token-api/lib/server.js';

@@ -24,7 +24,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deleteNatsNamespace, queryTestDatabase } from '@tessera/platform/testing';
-import { TOKEN_API_CLIENT } from '../introspection/clients.js';
+import { TOKEN_API_CLIENT } from '../anchors/clients.js';
 import { freePort, NATS_URL } from '../token-api/lib/env.js';
 import { postJson, runLoad, type LoadResult } from '../token-api/lib/load.js';
 import { startServer, type BenchServer } from '../token-api/lib/server.js';
