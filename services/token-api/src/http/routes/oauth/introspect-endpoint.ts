@@ -55,10 +55,14 @@ export function introspectionEndpoint(deps: TokenApiDeps, clients: ServiceClient
       const query = url.indexOf('?');
       if ((query === -1 ? url : url.slice(0, query)) !== PATH) return false;
       const country = req.headers[deps.config.GEO_COUNTRY_HEADER];
+      let ip: string | undefined;
       const request: BearerRequest = {
         authorization: req.headers.authorization,
         userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
-        ip: forwardedClientIp(req),
+        // Only a refusal or a bearer caller needs the address: worked out on first use.
+        get ip() {
+          return (ip ??= forwardedClientIp(req));
+        },
         country: typeof country === 'string' ? country : undefined,
       };
       void answer(request, async () => parseRawParams(req.headers['content-type'], await readRawBody(req)), res);

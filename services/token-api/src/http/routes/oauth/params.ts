@@ -1,8 +1,8 @@
 // The parameters of an /oauth2 request, form-encoded (what RFC 7662 and RFC 7009 specify) or
 // JSON (what the issue allows), checked with the contract's schema. Unknown parameters are
 // ignored (RFC 6749 §3.2); a parameter given twice is refused (RFC 6749 §3.1).
-import { IpAddress } from '@tessera/contracts';
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import type { z } from 'zod';
 import { invalidRequest, OAuthError } from './errors.js';
 
@@ -104,5 +104,5 @@ export function forwardedClientIp(req: IncomingMessage): string {
     }
   }
   const unwrapped = address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
-  return IpAddress.safeParse(unwrapped).success ? unwrapped : '0.0.0.0';
+  return isIP(unwrapped) !== 0 ? unwrapped : '0.0.0.0';
 }
