@@ -216,7 +216,9 @@ describe('DELETE /api/v1/auth/tokens/all/{userId}', () => {
     expect((await get('/api/v1/auth/tokens/active', b.access)).status).toBe(200);
     problem(await sys.api.call('DELETE', '/api/v1/auth/tokens/all/nope', { token: a.access }), 400, 'validation_failed');
     problem(await sys.api.call('DELETE', `/api/v1/auth/tokens/all/019bc119-0000-7000-8000-00000000dead`, { token: sys.admin.access }), 404, 'not_found');
-    const res = await sys.api.call('DELETE', `/api/v1/auth/tokens/all/${b.userId}`, { token: sys.admin.access, body: { reason: 'account compromised' } });
+    // An operator's token with ADMIN_TOKENS alone (what the tessera CLI asks for) is enough.
+    const adminOnly = await login(sys.api, sys.admin.email, { scopes: ['ADMIN_TOKENS'] });
+    const res = await sys.api.call('DELETE', `/api/v1/auth/tokens/all/${b.userId}`, { token: adminOnly.access, body: { reason: 'account compromised' } });
     expect(res.body).toEqual({ userId: b.userId, revokedCount: 2 });
     problem(await get('/api/v1/auth/tokens/active', b.access), 401, 'invalid_token');
     expect(sys.api.logs().some((l) => l.event_type === 'logout_all' && l.user_id === b.userId && l.actor_kind === 'admin')).toBe(true);
@@ -258,7 +260,7 @@ describe('scopes and admin user look-up', () => {
     const a = await registerAndLogin(sys.api, { scopes: ['READ_PROFILE'] });
     const res = await get('/api/v1/auth/tokens/active', a.access);
     problem(res, 403, 'insufficient_scope');
-    expect(res.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="READ_TOKENS"');
+    expect(res.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="READ_TOKENS ADMIN_TOKENS"');
   });
 
   it('finds a user by email or id for admins; users get 403; unknown 404; bad input 400', async () => {

@@ -7,6 +7,12 @@ import { isTokenAdmin, mayReach } from '../../../domain/token-access.js';
 import { decodeCursor } from '../../../queries/cursor.js';
 import type { PageRequest } from '../../../queries/tokens.js';
 
+/**
+ * The self-service routes need READ_TOKENS; ADMIN_TOKENS (anyone's tokens) includes them, so an
+ * operator's admin-only token (the tessera CLI asks for ADMIN_* scopes only) works too.
+ */
+export const TOKEN_READERS = { anyOf: ['READ_TOKENS', 'ADMIN_TOKENS'] } as const;
+
 /** What a user asking for another user's data gets: the same 404 as for a missing one. */
 export const noSuchToken = () => notFound('No such token');
 

@@ -3,13 +3,13 @@ import { PageQuery, Uuid } from '@tessera/contracts';
 import type { TokenApiDeps } from '../../../deps.js';
 import { activeTokens } from '../../../queries/tokens.js';
 import { principalOf, requireBearer } from '../../bearer.js';
-import { auditAdminRead, pageOf, targetUserOf } from './access.js';
+import { auditAdminRead, pageOf, targetUserOf, TOKEN_READERS } from './access.js';
 
 const ActiveQuery = PageQuery.extend({ userId: Uuid.optional() });
 
 /** GET /api/v1/auth/tokens/active?limit&cursor[&userId] → ActiveTokensResponse, newest first. */
 export function activeTokensRoute(app: Express, deps: TokenApiDeps): void {
-  app.get('/api/v1/auth/tokens/active', requireBearer(deps, ['READ_TOKENS']), async (req, res) => {
+  app.get('/api/v1/auth/tokens/active', requireBearer(deps, TOKEN_READERS), async (req, res) => {
     const principal = principalOf(res);
     const { query, page } = pageOf(ActiveQuery, req, 'active');
     const userId = targetUserOf(principal, query.userId);

@@ -7,7 +7,7 @@ import type { TokenApiDeps } from '../../../deps.js';
 import { actorFor, mayReach } from '../../../domain/token-access.js';
 import { readBody } from '../../body.js';
 import { principalOf, requireBearer } from '../../bearer.js';
-import { noSuchToken } from './access.js';
+import { noSuchToken, TOKEN_READERS } from './access.js';
 
 const ReasonQuery = z.strictObject({ reason: Reason.optional() });
 
@@ -19,7 +19,7 @@ export function revocationReason(req: Parameters<typeof readBody>[1]): string | 
 
 /** DELETE /api/v1/auth/tokens/{tokenId} `{reason?}` → 200 RevokeTokenResponse; a refresh token ends its session. */
 export function revokeTokenRoute(app: Express, deps: TokenApiDeps): void {
-  app.delete('/api/v1/auth/tokens/:tokenId', requireBearer(deps, ['READ_TOKENS']), async (req, res) => {
+  app.delete('/api/v1/auth/tokens/:tokenId', requireBearer(deps, TOKEN_READERS), async (req, res) => {
     const principal = principalOf(res);
     const { tokenId } = parseParams(TokenIdParam, req);
     const reason = revocationReason(req);
