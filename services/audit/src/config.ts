@@ -1,3 +1,4 @@
+import { JwtAlg } from '@tessera/contracts';
 import { baseConfigSchema, databaseConfigSchema } from '@tessera/platform';
 import { z } from 'zod';
 
@@ -10,6 +11,7 @@ export const AuditConfig = baseConfigSchema.extend(databaseConfigSchema.shape).e
   JWKS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:9101/.well-known/jwks.json'),
   JWT_ISSUER: z.string().min(1).default('http://localhost:9003'),
   JWT_AUDIENCE: z.string().min(1).default('tessera'),
+  JWT_ALG: JwtAlg.default('ES256'),
   /** Messages pulled and written per multi-row insert. */
   AUDIT_BATCH_SIZE: int(1, 1_000).default(500),
   /** Handler attempts before an event is dead-lettered (a database outage is retried this often). */

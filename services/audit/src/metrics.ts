@@ -1,10 +1,6 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 export interface AuditMetrics {
-  /** Messages the durable consumer has not been delivered yet (consumer info num_pending). */
-  consumerPending: Gauge;
-  /** Delivered but not yet acknowledged. */
-  consumerAckPending: Gauge;
   /** Event occurredAt → its row committed. */
   projectionDelay: Histogram;
   rowsWritten: Counter;
@@ -16,16 +12,6 @@ export interface AuditMetrics {
 
 export function createAuditMetrics(registry: Registry): AuditMetrics {
   return {
-    consumerPending: new Gauge({
-      name: 'audit_consumer_pending_messages',
-      help: 'Token events in the stream not yet delivered to the audit consumer',
-      registers: [registry],
-    }),
-    consumerAckPending: new Gauge({
-      name: 'audit_consumer_ack_pending_messages',
-      help: 'Token events delivered to the audit consumer and not yet acknowledged',
-      registers: [registry],
-    }),
     projectionDelay: new Histogram({
       name: 'audit_projection_delay_seconds',
       help: 'Time from a token event occurring to its audit row being committed',

@@ -1,5 +1,6 @@
 import { runService, Topology, topologySettings, type Logger, type RunningConsumer, type RunningService } from '@tessera/platform';
-import { createJwksAuthenticator, type Authenticator } from './auth.js';
+import { createVerifier } from '@tessera/verifier';
+import { createVerifierAuthenticator, type Authenticator } from './auth.js';
 import type { AuditConfig } from './config.js';
 import type { AuditDatabase } from './db.js';
 import { auditRoutes } from './http/routes.js';
@@ -10,7 +11,7 @@ import { RebuildRunner } from './rebuild/runner.js';
 import { startRetention } from './retention.js';
 
 export interface AuditDependencies {
-  /** Defaults to the JWKS authenticator of config; tests and the verifier swap pass another. */
+  /** Defaults to the verifier over token-api's JWKS and the REVOCATIONS mirror. */
   authenticator?: Authenticator;
   now?: () => number;
 }
@@ -30,8 +31,19 @@ export async function startAudit(config: AuditConfig, logger: Logger, dependenci
     build: ({ registry, nats, database }) => {
       const { db, pool } = database;
       const metrics = createAuditMetrics(registry);
-      const auth =
-        dependencies.authenticator ?? createJwksAuthenticator({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+      const verifier = dependencies.authenticator
+        ? null
+        : createVerifier({
+            jwksUrl: config.JWKS_URL,
+            issuer: config.JWT_ISSUER,
+            audience: config.JWT_AUDIENCE,
+            algorithms: [config.JWT_ALG],
+            nats: { connection: nats.connected(), bucket: topology.revocationsBucket, keyRotatedSubject: topology.keyRotatedSubject },
+            onEvent: (event) => {
+              if (event.type === 'keys_load_failed') logger.warn({ error: event.error }, 'verification keys could not be loaded');
+            },
+          });
+      const auth = dependencies.authenticator ?? createVerifierAuthenticator(verifier!);
       const rebuilds = new RebuildRunner({ db, pool, nats, topology, logger, metrics, retentionDays: config.AUDIT_RETENTION_DAYS, now });
       const retention = startRetention({
         db,
@@ -61,6 +73,7 @@ export async function startAudit(config: AuditConfig, logger: Logger, dependenci
         },
         health: [{ name: 'projection', readiness: true, check: () => ({ status: projection !== null ? 'UP' : 'DOWN' }) }],
         stop: async () => {
+          await verifier?.close();
           await rebuilds.stop();
           await retention.stop();
           await projection?.stop();

@@ -155,7 +155,7 @@ describe('audit projection', () => {
     await waitFor(async () => (await metric('audit_rows_written_total')) === written + 3, { what: 'rows written counted' });
     expect(await metric('audit_projection_delay_seconds_count')).toBe(delays + 3);
     // Lag is read from the consumer info: it settles at zero once everything is consumed.
-    await waitFor(async () => (await metric('audit_consumer_pending_messages')) === 0, { what: 'lag gauge at 0' });
+    await waitFor(async () => (await metric('consumer_pending_messages')) === 0, { what: 'lag gauge at 0' });
 
     // With the projection stopped, published events are pending, and the new replica's gauge
     // shows them before it has caught up.
@@ -166,6 +166,6 @@ describe('audit projection', () => {
     expect((await jsm.consumers.info(h.topology.streams.tokenEvents.name, 'audit')).num_pending).toBe(pending);
     await h.restart();
     await waitFor(async () => (await rowsOf(userId)).length === 3 + pending, { what: 'backlog projected' });
-    await waitFor(async () => (await metric('audit_consumer_pending_messages')) === 0, { what: 'lag back to 0' });
+    await waitFor(async () => (await metric('consumer_pending_messages')) === 0, { what: 'lag back to 0' });
   });
 });

@@ -14,7 +14,7 @@ import { readTrail } from '../queries/trail.js';
  */
 export function getAuditTrail(db: Kysely<AuditDatabase>): RequestHandler {
   return async (req, res) => {
-    const principal = principalOf(res);
+    const principal = principalOf(req);
     const { userId } = parseParams(UserIdParam, req);
     const query = parseQuery(AuditQuery, req);
     const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;

@@ -1,7 +1,7 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CONSUMERS, parseTokenEvent, type TokenEvent } from '@tessera/contracts';
-import { createConsumerMetrics, provisionConsumer, runBatchConsumer, type Logger, type ParsedMessage, type RunningConsumer, type Topology } from '@tessera/platform';
+import { createConsumerMetrics, observeConsumer, provisionConsumer, runBatchConsumer, type Logger, type ParsedMessage, type RunningConsumer, type Topology } from '@tessera/platform';
 import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { AuditDatabase } from '../db.js';
@@ -52,27 +52,15 @@ export async function startProjection(options: ProjectionOptions): Promise<Runni
     batchSize: options.batchSize,
     logger,
     metrics: createConsumerMetrics(options.registry),
-    describe: (event) => ({ 'tessera.event_id': event.id, 'tessera.event_type': event.type, 'tessera.user_id': event.userId }),
     handleBatch,
   });
 
-  const jsm = await jetstreamManager(nc);
-  const pollLag = async () => {
-    try {
-      const info = await jsm.consumers.info(stream, durable);
-      metrics.consumerPending.set(info.num_pending);
-      metrics.consumerAckPending.set(info.num_ack_pending);
-    } catch (error) {
-      logger.debug({ err: error }, 'could not read the audit consumer info');
-    }
-  };
-  void pollLag();
-  const timer = setInterval(() => void pollLag(), options.lagPollIntervalMs);
-  timer.unref();
+  // consumer_pending_messages{consumer="audit"} and dlq_messages, like every durable consumer.
+  const lag = observeConsumer({ nc, topology, durable, registry: options.registry, logger, intervalMs: options.lagPollIntervalMs });
 
   return {
     stop: async () => {
-      clearInterval(timer);
+      lag.stop();
       await consumer.stop();
     },
   };

@@ -3,14 +3,14 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createTokenEvent, type Actor, type TokenEventOf, type TokenEventType } from '@tessera/contracts';
 import { SAMPLE_EVENT_DATA } from '@tessera/contracts/testing';
-import { createDatabase, publishJson, Topology, topologySettings, type Database, type RunningService } from '@tessera/platform';
+import { createDatabase, ensureBucket, publishJson, Topology, topologySettings, type Database, type RunningService } from '@tessera/platform';
 import { captureLogger, testDatabaseUrl, testNatsUrl, uniqueName, uniqueSuffix, waitFor } from '@tessera/platform/testing';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditConfig } from '../../src/config.js';
 import type { AuditDatabase } from '../../src/db.js';
 import { startAudit, type AuditDependencies } from '../../src/service.js';
-import { startJwks, TEST_AUDIENCE, TEST_ISSUER, type TestJwks } from './jwks.js';
+import { startJwks, TEST_AUDIENCE, TEST_ISSUER, TEST_USER_AGENT, type TestJwks } from './jwks.js';
 
 export interface AuditHarness {
   config: AuditConfig;
@@ -55,6 +55,10 @@ export async function startHarness(env: Record<string, string> = {}, dependencie
     ...env,
   });
   const { logger, lines } = captureLogger('audit-test', 'warn');
+  // The bucket the revocation service owns; the audit API's verifier mirrors it.
+  const setup = await connect({ servers: config.NATS_URL });
+  await ensureBucket(setup, { name: new Topology(topologySettings(config)).revocationsBucket, maxAgeMs: 3_600_000 });
+  await setup.close();
   // Ready means the streams and the durable consumer exist and the projection is running.
   const boot = async () => {
     const started = await startAudit(config, logger, dependencies);
@@ -70,7 +74,7 @@ export async function startHarness(env: Record<string, string> = {}, dependencie
   const request = async (method: string, path: string, token?: string, body?: unknown) => {
     const res = await fetch(`http://127.0.0.1:${service.port}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { 'user-agent': TEST_USER_AGENT, ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();

@@ -1,14 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { userAgentFingerprint } from '@tessera/verifier';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { v7 as uuidv7 } from 'uuid';
 
 export const TEST_ISSUER = 'http://audit-test.local';
 export const TEST_AUDIENCE = 'tessera-audit-test';
+/** The User-Agent the harness sends; tokens are bound to it (DESIGN §6 device binding). */
+export const TEST_USER_AGENT = 'tessera-audit-test/1';
 
 export interface TestJwks {
   url: string;
-  /** An access token as token-api would mint it (ES256, sub, scope, jti). */
+  /** An access token as token-api would mint it (ES256, sub, scope, jti, sid, fpr). */
   mint(claims: { sub: string; scope?: string | null; iss?: string; aud?: string; expiresIn?: string; key?: 'trusted' | 'untrusted' }): Promise<string>;
   close(): Promise<void>;
 }
@@ -32,7 +36,8 @@ export async function startJwks(): Promise<TestJwks> {
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
     async mint({ sub, scope = 'READ_TOKENS', iss = TEST_ISSUER, aud = TEST_AUDIENCE, expiresIn = '5m', key = 'trusted' }) {
       const privateKey: CryptoKey = key === 'trusted' ? trusted.privateKey : untrusted.privateKey;
-      return new SignJWT(scope === null ? {} : { scope })
+      const claims = { sid: randomUUID(), fpr: userAgentFingerprint(TEST_USER_AGENT), ...(scope === null ? {} : { scope }) };
+      return new SignJWT(claims)
         .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
         .setSubject(sub)
         .setIssuer(iss)
