@@ -10,8 +10,11 @@ describe('TokenApiConfig', () => {
   });
 
   it('refuses production without a key-encryption key, naming the variable', () => {
-    expect(() => loadConfig(TokenApiConfig, { NODE_ENV: 'production' })).toThrow(new ConfigError('SIGNING_KEY_ENCRYPTION_KEY', 'is required in production (or set JWT_PRIVATE_KEY_FILE)'));
-    expect(() => loadConfig(TokenApiConfig, { NODE_ENV: 'production', JWT_PRIVATE_KEY_FILE: '/keys/current.pem' })).not.toThrow();
+    expect(() => loadConfig(TokenApiConfig, { NODE_ENV: 'production' })).toThrow(new ConfigError('SIGNING_KEY_ENCRYPTION_KEY', 'is required in production (it seals signing keys and TOTP secrets)'));
+    // File-managed signing keys still leave the TOTP secrets to seal.
+    expect(() => loadConfig(TokenApiConfig, { NODE_ENV: 'production', JWT_PRIVATE_KEY_FILE: '/keys/current.pem' })).toThrow(/SIGNING_KEY_ENCRYPTION_KEY/);
+    const kek = Buffer.alloc(32, 3).toString('base64');
+    expect(() => loadConfig(TokenApiConfig, { NODE_ENV: 'production', JWT_PRIVATE_KEY_FILE: '/keys/current.pem', SIGNING_KEY_ENCRYPTION_KEY: kek })).not.toThrow();
   });
 
   it('takes a 32-byte base64 KEK and refuses any other length', () => {
@@ -25,6 +28,14 @@ describe('TokenApiConfig', () => {
     expect(() => loadConfig(TokenApiConfig, { ADMIN_EMAIL: 'root@example.com' })).toThrow(/ADMIN_PASSWORD/);
     expect(() => loadConfig(TokenApiConfig, { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'short' })).toThrow(/ADMIN_PASSWORD/);
     expect(loadConfig(TokenApiConfig, { ADMIN_EMAIL: ' Root@Example.com', ADMIN_PASSWORD: 'long enough' }).ADMIN_EMAIL).toBe('root@example.com');
+  });
+
+  it('MFA settings: defaults, bounds and the login policy', () => {
+    expect(loadConfig(TokenApiConfig, {})).toMatchObject({ MFA_TOTP_ISSUER: 'Tessera', MFA_TICKET_TTL_SECONDS: 300, MFA_RECENT_SECONDS: 300, MFA_LOGIN_POLICY: 'unfamiliar', KNOWN_DEVICE_TTL_DAYS: 90 });
+    expect(loadConfig(TokenApiConfig, { MFA_LOGIN_POLICY: 'always' }).MFA_LOGIN_POLICY).toBe('always');
+    expect(() => loadConfig(TokenApiConfig, { MFA_LOGIN_POLICY: 'never' })).toThrow(/MFA_LOGIN_POLICY/);
+    expect(() => loadConfig(TokenApiConfig, { MFA_TICKET_TTL_SECONDS: '5' })).toThrow(/MFA_TICKET_TTL_SECONDS/);
+    expect(() => loadConfig(TokenApiConfig, { MFA_TOTP_ISSUER: 'a:b' })).toThrow(/MFA_TOTP_ISSUER/);
   });
 
   it('accepts only the three signing algorithms', () => {

@@ -100,10 +100,23 @@ export const TokenApiConfig = baseConfigSchema
     VALIDATION_FAILURE_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     /** auth_tokens_active_gauge is counted at scrape time, at most once per this interval. */
     ACTIVE_TOKENS_GAUGE_MAX_AGE_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
+
+    // Multi-factor login (issue 13).
+    /** The issuer shown in authenticator apps (the otpauth:// label prefix). */
+    MFA_TOTP_ISSUER: z.string().trim().min(1).max(64).regex(/^[^:]+$/, 'must not contain ":"').default('Tessera'),
+    /** How long the ticket of a login that awaits its second factor stays usable. */
+    MFA_TICKET_TTL_SECONDS: seconds(30, 3_600, 300),
+    /** A sensitive call needing "a recent otp" accepts a second factor this old at most (amr + auth_time). */
+    MFA_RECENT_SECONDS: seconds(30, 86_400, 300),
+    /** `unfamiliar`: an enrolled user gives the code on a device or country not seen before; `always`: at every login. */
+    MFA_LOGIN_POLICY: z.enum(['unfamiliar', 'always']).default('unfamiliar'),
+    /** A device or country unused this long is unfamiliar again (and forgotten). */
+    KNOWN_DEVICE_TTL_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
   })
   .superRefine((config, ctx) => {
-    if (config.NODE_ENV === 'production' && !config.SIGNING_KEY_ENCRYPTION_KEY && !config.JWT_PRIVATE_KEY_FILE) {
-      ctx.addIssue({ code: 'custom', path: ['SIGNING_KEY_ENCRYPTION_KEY'], message: 'is required in production (or set JWT_PRIVATE_KEY_FILE)' });
+    if (config.NODE_ENV === 'production' && !config.SIGNING_KEY_ENCRYPTION_KEY) {
+      // It seals the signing keys (unless they come from files) and always the TOTP secrets.
+      ctx.addIssue({ code: 'custom', path: ['SIGNING_KEY_ENCRYPTION_KEY'], message: 'is required in production (it seals signing keys and TOTP secrets)' });
     }
     if (config.JWT_PREVIOUS_PUBLIC_KEY_FILES && !config.JWT_PRIVATE_KEY_FILE) {
       ctx.addIssue({ code: 'custom', path: ['JWT_PREVIOUS_PUBLIC_KEY_FILES'], message: 'needs JWT_PRIVATE_KEY_FILE' });

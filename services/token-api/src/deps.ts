@@ -8,6 +8,7 @@ import type { ThrottlePolicy } from './domain/throttle.js';
 import type { AuthMetrics } from './metrics.js';
 import type { OutboxEntry } from './outbox/append.js';
 import type { PasswordHasher } from './secrets/passwords.js';
+import type { KeyEncryptionKey } from './signing/key-encryption.js';
 import type { KeyStore } from './signing/key-store.js';
 import type { Verification } from './verification/verification.js';
 
@@ -23,6 +24,8 @@ export interface TokenApiDeps {
   /** Hands committed events to the outbox publisher (never throws, never waits). */
   afterCommit: (entries: OutboxEntry[]) => void;
   clock: () => number;
+  /** Seals per-user secrets at rest (TOTP); the signing keys' key-encryption key. */
+  secretsKek: KeyEncryptionKey;
   /** Access-token checks for bearer routes and introspection (verifier, policies, last use). */
   verification: Verification;
 }

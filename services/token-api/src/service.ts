@@ -12,7 +12,7 @@ import { Outbox } from './outbox/outbox.js';
 import { purgeStaleThrottle } from './repo/throttle.js';
 import { RetentionLoop } from './retention/loop.js';
 import { PasswordHasher } from './secrets/passwords.js';
-import { setUpKeys } from './signing/setup.js';
+import { keyEncryptionKey, setUpKeys } from './signing/setup.js';
 import { createVerification } from './verification/verification.js';
 
 export async function startTokenApi(config: TokenApiConfig, logger: Logger): Promise<RunningService> {
@@ -56,6 +56,8 @@ export async function startTokenApi(config: TokenApiConfig, logger: Logger): Pro
           outbox.afterCommit(entries);
         },
         clock: Date.now,
+        // File-managed signing keys leave kek null; TOTP secrets still need one.
+        secretsKek: kek ?? keyEncryptionKey(config, logger),
         verification,
       };
       const oauth = oauthEndpoints(deps, registry);

@@ -9,6 +9,8 @@ import { clearThrottle, countFailure, readThrottle } from '../repo/throttle.js';
 import { lockUser, toUserState, findUserByEmail, updatePasswordHash } from '../repo/users.js';
 import { sha256Hex } from '../secrets/tokens.js';
 import { storePair } from './issue-pair.js';
+import { decideSecondFactor, mfaChallenge, rememberDevice } from '../mfa/login-gate.js';
+import { mfaTrx } from '../mfa/tables.js';
 
 /** The one answer for a wrong password and an unknown email alike. */
 export const invalidCredentials = () => new AppError(401, 'invalid_credentials', 'Invalid email or password');
@@ -16,7 +18,7 @@ export const invalidCredentials = () => new AppError(401, 'invalid_credentials',
 export const emailThrottleKey = (email: string) => `email:${sha256Hex(email)}`;
 export const ipThrottleKey = (ip: string) => `ip:${ip}`;
 
-function tooMany(code: 'account_locked' | 'rate_limited', retryAfterSeconds: number): AppError {
+export function tooManyAttempts(code: 'account_locked' | 'rate_limited', retryAfterSeconds: number): AppError {
   const message = code === 'account_locked' ? 'Too many failed attempts; try again later' : 'Too many failed attempts from this address; try again later';
   return new AppError(429, code, message, { headers: { 'Retry-After': String(retryAfterSeconds) } });
 }
@@ -24,9 +26,11 @@ function tooMany(code: 'account_locked' | 'rate_limited', retryAfterSeconds: num
 /**
  * POST /api/v1/auth/login. Throttles are checked before any hashing; an unknown email is
  * verified against a dummy hash and counted like a known one, so neither the answer, its
- * timing, nor a later lockout tells whether the account exists.
+ * timing, nor a later lockout tells whether the account exists. For an enrolled user on an
+ * unfamiliar device or country (src/mfa/login-gate.ts) a right password answers 401
+ * mfa_required with a ticket instead, and POST /api/v1/auth/login/mfa completes the login.
  */
-export async function login(deps: TokenApiDeps, input: LoginRequest, client: ClientContext): Promise<TokenPairResponse> {
+export async function login(deps: TokenApiDeps, input: LoginRequest, client: ClientContext, country: string | null = null): Promise<TokenPairResponse> {
   const { db, config, logger, metrics, passwords } = deps;
   const emailKey = emailThrottleKey(input.email);
   const ipKey = ipThrottleKey(client.ip);
@@ -39,7 +43,7 @@ export async function login(deps: TokenApiDeps, input: LoginRequest, client: Cli
     if (check.blocked) {
       metrics.loginFailure.inc({ reason });
       logSecurityEvent(logger, 'auth_failure', { ...securityFields, reason });
-      throw tooMany(code, check.retryAfterSeconds);
+      throw tooManyAttempts(code, check.retryAfterSeconds);
     }
   }
 
@@ -56,7 +60,10 @@ export async function login(deps: TokenApiDeps, input: LoginRequest, client: Cli
     throw invalidCredentials();
   }
 
-  if (throttles.has(emailKey)) await clearThrottle(db, emailKey);
+  // The second factor, when needed, completes the login: until then the failure count stays, so
+  // a right password cannot reset the count of wrong codes.
+  const step = await decideSecondFactor(deps, user.id, client, country);
+  if (!step.secondFactor && throttles.has(emailKey)) await clearThrottle(db, emailKey);
   if (passwords.needsRehash(user.password_hash)) await updatePasswordHash(db, user.id, await passwords.hash(input.password), new Date(deps.clock()));
 
   const grant = grantScopes(toUserState(user).role, input.scopes);
@@ -65,6 +72,7 @@ export async function login(deps: TokenApiDeps, input: LoginRequest, client: Cli
     if (grant.reason === 'empty_request') throw badRequest('Invalid request body', [{ path: 'scopes', message: 'must name at least one scope' }]);
     throw forbidden('None of the requested scopes is allowed for this account', 'insufficient_scope');
   }
+  if (step.secondFactor) throw await mfaChallenge(deps, user.id, client, country, grant.scopes);
 
   const { response, entries } = await db.transaction().execute(async (trx) => {
     const locked = await lockUser(trx, user.id);
@@ -74,6 +82,7 @@ export async function login(deps: TokenApiDeps, input: LoginRequest, client: Cli
     const nextId = idsAt(now);
     const auth = { amr: ['pwd' as const], authTime: now };
     const pair = decideIssueTokenPair({ user: state, scopes: grant.scopes, familyId: nextId(), parentTokenId: null, client, lifetimes: lifetimes(config), now, actor: { kind: 'user', id: user.id }, nextId, auth });
+    await rememberDevice(deps, mfaTrx(trx), user.id, client, country, now);
     return storePair(deps, trx, pair, { now });
   });
   deps.afterCommit(entries);

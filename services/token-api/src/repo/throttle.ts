@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { TokenApiDatabase } from '../db/schema.js';
 import { recordFailure, type FailureOutcome, type ThrottlePolicy, type ThrottleState } from '../domain/throttle.js';
 
@@ -15,18 +15,24 @@ export async function readThrottle(db: Db, keys: string[]): Promise<Map<string, 
 
 /** Counts a failure under a row lock, so concurrent failures are all counted. */
 export async function countFailure(db: Db, key: string, now: number, policy: ThrottlePolicy): Promise<FailureOutcome> {
-  return db.transaction().execute(async (trx) => {
-    await trx.insertInto('login_throttle').values({ key, failures: 0, window_started_at: new Date(now), locked_until: null }).onConflict((oc) => oc.column('key').doNothing()).execute();
-    const row = await trx.selectFrom('login_throttle').selectAll().where('key', '=', key).forUpdate().executeTakeFirstOrThrow();
-    const current = row.failures === 0 ? null : toState(row);
-    const outcome = recordFailure(current, now, policy);
-    await trx
-      .updateTable('login_throttle')
-      .set({ failures: outcome.state.failures, window_started_at: new Date(outcome.state.windowStartedAt), locked_until: outcome.state.lockedUntil ? new Date(outcome.state.lockedUntil) : null })
-      .where('key', '=', key)
-      .execute();
-    return outcome;
-  });
+  return db.transaction().execute((trx) => countFailureIn(trx, key, now, policy));
+}
+
+/**
+ * countFailure inside the caller's transaction: a second-factor attempt counts its failure while
+ * it holds the user's row lock, so the next attempt of that user already sees the count.
+ */
+export async function countFailureIn(trx: Transaction<TokenApiDatabase>, key: string, now: number, policy: ThrottlePolicy): Promise<FailureOutcome> {
+  await trx.insertInto('login_throttle').values({ key, failures: 0, window_started_at: new Date(now), locked_until: null }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  const row = await trx.selectFrom('login_throttle').selectAll().where('key', '=', key).forUpdate().executeTakeFirstOrThrow();
+  const current = row.failures === 0 ? null : toState(row);
+  const outcome = recordFailure(current, now, policy);
+  await trx
+    .updateTable('login_throttle')
+    .set({ failures: outcome.state.failures, window_started_at: new Date(outcome.state.windowStartedAt), locked_until: outcome.state.lockedUntil ? new Date(outcome.state.lockedUntil) : null })
+    .where('key', '=', key)
+    .execute();
+  return outcome;
 }
 
 export async function clearThrottle(db: Db, key: string): Promise<void> {
