@@ -38,6 +38,9 @@ beforeAll(async () => {
       r.get('/hidden', () => {
         throw new AppError(409, 'conflict', 'held by replica-7', { expose: false, extensions: { internal: 'replica-7' } });
       });
+      r.get('/db-down', () => {
+        throw Object.assign(new Error('terminating connection due to administrator command at 10.0.0.7'), { code: '57P01' });
+      });
       r.get('/crash', () => {
         throw new Error('db password is hunter2 at /srv/secret.ts:12');
       });
@@ -97,6 +100,16 @@ describe('problem+json errors', () => {
     expect(JSON.parse(text)).toMatchObject({ code: 'internal_error', detail: 'An internal error occurred', instance: 'urn:request:req-123' });
     const logged = lines().find((l) => l.message === 'request failed');
     expect(logged).toMatchObject({ request_id: 'req-123' });
+  });
+
+  it('answers 503 with Retry-After, revealing nothing, when the database cannot be reached', async () => {
+    const res = await fetch(`${base}/db-down`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.headers.get('retry-after')).toBe('1');
+    const text = await res.text();
+    expect(text).not.toMatch(/administrator|10\.0\.0\.7/);
+    expect(JSON.parse(text)).toMatchObject({ status: 503, code: 'service_unavailable' });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { AppError } from '../errors.js';
+import { AppError, serviceUnavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { isDatabaseUnavailable } from '../postgres/unavailable.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -62,6 +63,12 @@ function fromBodyParser(error: { type?: string; status?: number }): AppError | n
   }
 }
 
+/** A database that cannot be reached is the server's temporary state, not a bug: 503, retry. */
+function databaseUnavailable(error: unknown): AppError | null {
+  if (!isDatabaseUnavailable(error)) return null;
+  return serviceUnavailable('Temporarily unavailable, retry shortly', error);
+}
+
 /**
  * The last middleware: AppErrors become problems; client errors from the body parser too;
  * anything else is a 500 whose detail goes only to the log, with the request id.
@@ -69,7 +76,7 @@ function fromBodyParser(error: { type?: string; status?: number }): AppError | n
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
-    const known = error instanceof AppError ? error : fromBodyParser(error ?? {});
+    const known = error instanceof AppError ? error : (fromBodyParser(error ?? {}) ?? databaseUnavailable(error));
     const appError = known ?? new AppError(500, 'internal_error', 'internal error', { cause: error });
     if (appError.status >= 500) {
       (req.log ?? logger).error({ err: error, request_id: req.id }, 'request failed');

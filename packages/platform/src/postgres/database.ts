@@ -47,6 +47,11 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
   // An idle client losing its connection (server restart) must not crash the process; the pool
   // drops it and the next query gets a fresh one.
   pool.on('error', () => {});
+  // A client checked out of the pool (a transaction between statements, a session lock) has no
+  // pool listener: without its own, the server's "terminating connection" (restart, failover)
+  // is an unhandled 'error' event that kills the process. The query in flight, if any, still
+  // fails, and pg-pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool, schema: options.schema, close: () => db.destroy() };
 }
