@@ -1,6 +1,6 @@
 // Shared pieces of the audit benchmarks: event generation, an ES256 token minter on node:crypto
 // (the benchmarks run from the repo root, whose dependencies do not include jose), percentiles.
-import { createPrivateKey, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 // Root's dependencies hold no @tessera/contracts: the source is imported directly.
@@ -82,7 +82,10 @@ export async function freePort(): Promise<number> {
 
 const b64url = (value: Buffer | string) => Buffer.from(value).toString('base64url');
 
-/** A JWKS server with one P-256 key and a minter for ES256 access tokens. */
+/** The User-Agent the minted tokens are bound to (`fpr`, device binding): requests must send it. */
+export const BENCH_USER_AGENT = 'tessera-bench/1.0';
+
+/** A JWKS server with one P-256 key and a minter for ES256 access tokens shaped like token-api's. */
 export async function startTokenIssuer(issuer: string, audience: string): Promise<{ jwksUrl: string; mint(sub: string, scope: string): string; close(): Promise<void> }> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const kid = `bench-${randomUUID()}`;
@@ -95,7 +98,7 @@ export async function startTokenIssuer(issuer: string, audience: string): Promis
     mint(sub, scope) {
       const now = Math.floor(Date.now() / 1000);
       const input = `${b64url(JSON.stringify({ alg: 'ES256', kid, typ: 'at+jwt' }))}.${b64url(
-        JSON.stringify({ sub, scope, iss: issuer, aud: audience, iat: now, exp: now + 3600, jti: uuidv7() }),
+        JSON.stringify({ sub, scope, iss: issuer, aud: audience, iat: now, exp: now + 3600, jti: uuidv7(), sid: randomUUID(), fpr: createHash('sha256').update(BENCH_USER_AGENT).digest('hex') }),
       )}`;
       return `${input}.${b64url(sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }))}`;
     },

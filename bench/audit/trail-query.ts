@@ -20,7 +20,7 @@ import { connect } from '@nats-io/transport-node';
 import { migrations, readTrail, type TrailRequest } from '@tessera/audit';
 import { createDatabase, migrateToLatest, sql, Topology } from '@tessera/platform';
 import { printResult } from '../lib/stats.js';
-import { freePort, percentile, startTokenIssuer } from './support.js';
+import { BENCH_USER_AGENT, freePort, percentile, startTokenIssuer } from './support.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -171,7 +171,7 @@ try {
   }
   const base = `http://127.0.0.1:${port}`;
   const get = async (path: string, token: string) => {
-    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}`, 'user-agent': BENCH_USER_AGENT } });
     const body = (await res.json()) as { items?: unknown[]; nextCursor?: string | null };
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
     return body;

@@ -15,6 +15,7 @@ import { deleteNatsNamespace, queryTestDatabase } from '@tessera/platform/testin
 import { cpuSeconds, startServer, type BenchServer } from '../token-api/lib/server.js';
 import { envNumber, freePort, machineAndPinning, NATS_URL } from '../token-api/lib/env.js';
 import { ANCHOR_CLIENT, TOKEN_API_CLIENT as CLIENT } from './clients.js';
+import { cpuMeter, printResult } from '../lib/stats.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CONNECTIONS = (process.env.CONNECTIONS ?? '10,50').split(',').map(Number);
@@ -75,7 +76,10 @@ async function measure(target: Target, connections: number) {
   await autocannon({ ...options, duration: WARMUP_S });
   const loadBefore = load();
   const cpuBefore = cpuSeconds(target.pid);
+  // autocannon runs in this process: its CPU over the cell is the load generator's own cost.
+  const generator = cpuMeter();
   const result = await autocannon({ ...options, duration: DURATION_S });
+  const generatorCpuCores = generator.stop().cores;
   const cpu = cpuSeconds(target.pid) - cpuBefore;
   const ok = result['2xx'];
   return {
@@ -84,6 +88,7 @@ async function measure(target: Target, connections: number) {
     p99: result.latency.p99,
     bad: result.non2xx + result.errors + result.timeouts,
     cpuUsPerReq: ok > 0 ? (cpu / ok) * 1e6 : Number.NaN,
+    generatorCpuCores,
     load: `${loadBefore} → ${load()}`,
   };
 }
@@ -144,18 +149,22 @@ async function main(): Promise<void> {
       }
     }
     console.log('# best round per cell (the least disturbed by other work on the machine)');
+    const cells: Array<{ connections: number; target: string } & Awaited<ReturnType<typeof measure>>> = [];
     for (const connections of CONNECTIONS) {
       const best = (name: string) => results.get(`${name}|${connections}`)!.reduce((a, b) => (b.rps > a.rps ? b : a));
       const ours = best(targets[0]!.name);
       const express = best(targets[1]!.name);
       const oidc = best(targets[2]!.name);
       const ceiling = best(targets[3]!.name);
+      for (const [target, r] of [['tessera', ours], ['tesseraExpress', express], ['oidcProvider', oidc], ['expressCeiling', ceiling]] as const) cells.push({ connections, target, ...r });
       console.log(
         `c=${connections}: token-api ${ours.rps.toFixed(0)} req/s (p50 ${ours.p50.toFixed(2)} ms, p99 ${ours.p99.toFixed(2)} ms) = ${(ours.rps / oidc.rps).toFixed(2)}× oidc-provider ${oidc.rps.toFixed(0)} req/s (p99 ${oidc.p99.toFixed(2)} ms); ` +
           `${(ours.rps / ceiling.rps).toFixed(2)}× the bare Express ceiling ${ceiling.rps.toFixed(0)} req/s; through Express instead: ${express.rps.toFixed(0)} req/s (p99 ${express.p99.toFixed(2)} ms). ` +
-          `CPU per request: token-api ${ours.cpuUsPerReq.toFixed(0)} µs, via Express ${express.cpuUsPerReq.toFixed(0)} µs, oidc-provider ${oidc.cpuUsPerReq.toFixed(0)} µs, ceiling ${ceiling.cpuUsPerReq.toFixed(0)} µs`,
+          `CPU per request: token-api ${ours.cpuUsPerReq.toFixed(0)} µs, via Express ${express.cpuUsPerReq.toFixed(0)} µs, oidc-provider ${oidc.cpuUsPerReq.toFixed(0)} µs, ceiling ${ceiling.cpuUsPerReq.toFixed(0)} µs; ` +
+          `load generator CPU ${(ours.generatorCpuCores * 100).toFixed(0)} % of a core (token-api cell), ${(ceiling.generatorCpuCores * 100).toFixed(0)} % (ceiling cell)`,
       );
     }
+    printResult({ durationS: DURATION_S, warmupS: WARMUP_S, rounds: ROUNDS, serverCpus: CPUS, cells });
   } finally {
     for (const child of children) child.kill('SIGTERM');
     for (const server of servers) await server.stop();
