@@ -1,6 +1,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import {
   createConsumerMetrics,
+  observeConsumer,
   provisionConsumer,
   runService,
   Topology,
@@ -28,6 +29,7 @@ import { PipelinedPublisher } from './sweep/publisher.js';
 export async function startSweeper(config: SweeperConfig, logger: Logger): Promise<RunningService> {
   const topology = new Topology(topologySettings(config));
   let consumer: RunningConsumer | null = null;
+  let consumerLag: { stop(): void } | null = null;
   let loop: SweepLoop | null = null;
   let publisher: PipelinedPublisher | null = null;
 
@@ -60,6 +62,7 @@ export async function startSweeper(config: SweeperConfig, logger: Logger): Promi
             maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
             batchSize: config.CONSUMER_BATCH_SIZE,
           });
+          consumerLag ??= observeConsumer({ nc, topology, durable: 'sweeper', registry, logger });
           publisher ??= new PipelinedPublisher(nc, { stream: topology.streams.tokenEvents.name });
           loop ??= new SweepLoop({
             logger,
@@ -79,6 +82,7 @@ export async function startSweeper(config: SweeperConfig, logger: Logger): Promi
         },
         // The loop first: its batch in progress publishes and commits while NATS is still open.
         stop: async () => {
+          consumerLag?.stop();
           await loop?.stop();
           publisher?.close();
           await consumer?.stop();
