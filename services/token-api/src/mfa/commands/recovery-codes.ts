@@ -1,12 +1,11 @@
-import type { MfaStatusResponse } from '@tessera/contracts';
 import { RECOVERY_CODE_COUNT } from '@tessera/contracts';
 import { logSecurityEvent } from '@tessera/platform';
 import type { Principal } from '../../commands/principal.js';
 import type { TokenApiDeps } from '../../deps.js';
 import { lockUser } from '../../repo/users.js';
 import { newRecoveryCodes, recoveryCodeHash } from '../recovery-codes.js';
-import { countUnusedRecoveryCodes, readFactor, replaceRecoveryCodes } from '../repo.js';
-import { mfaDb, mfaTrx } from '../tables.js';
+import { readFactor, replaceRecoveryCodes } from '../repo.js';
+import { mfaTrx } from '../tables.js';
 import { mfaNotEnabled } from './disable.js';
 
 /**
@@ -25,12 +24,4 @@ export async function regenerateRecoveryCodes(deps: TokenApiDeps, principal: Pri
   if (!replaced) throw mfaNotEnabled();
   logSecurityEvent(deps.logger, 'recovery_codes_regenerated', { user_id: principal.userId });
   return { recoveryCodes: codes };
-}
-
-/** GET /api/v1/auth/mfa: what the account page shows. */
-export async function mfaStatus(deps: TokenApiDeps, principal: Principal): Promise<MfaStatusResponse> {
-  const db = mfaDb(deps.db);
-  const [factor, remaining] = await Promise.all([readFactor(db, principal.userId), countUnusedRecoveryCodes(db, principal.userId)]);
-  const status = factor?.status === 'active' ? 'enabled' : factor?.status === 'pending' ? 'pending' : 'disabled';
-  return { totp: status, enabledAt: factor?.enabled_at?.toISOString() ?? null, recoveryCodesRemaining: status === 'enabled' ? remaining : 0 };
 }

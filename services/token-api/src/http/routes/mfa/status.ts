@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { TokenApiDeps } from '../../../deps.js';
-import { mfaStatus } from '../../../mfa/commands/recovery-codes.js';
+import { mfaStatus } from '../../../mfa/commands/status.js';
 import { principalOf, requireBearer } from '../../bearer.js';
 
 /** GET /api/v1/auth/mfa (bearer) → 200 {totp: disabled|pending|enabled, enabledAt, recoveryCodesRemaining}. */
