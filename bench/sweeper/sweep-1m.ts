@@ -11,15 +11,20 @@
  *   - the platform's standard path for the same messages: publishJson (js.publish) per message,
  *     batch-pipelined the same way — what the sweeper would cost with the stock client.
  *
- * Run: npx tsx bench/sweeper/sweep-1m.ts [--rows 1000000] [--batch 1000] [--concurrency 2] [--no-anchors]
+ * Run: npx tsx bench/sweeper/sweep-1m.ts [--rows 1000000] [--batch 1000] [--concurrency 2] [--no-anchors] [--own-servers]
  * Uses the machine's PostgreSQL (DATABASE_URL) and NATS (NATS_URL); everything it creates has a
- * random name and is removed at the end.
+ * random name and is removed at the end. With --own-servers it starts a private nats-server and
+ * PostgreSQL 15 cluster (fsync off, as the test harness makes them) so their CPU can be measured
+ * too: CPU per expiry summed over node + nats-server + postgres does not depend on what else the
+ * machine is running, unlike wall time.
  */
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createDatabase, createLogger, createRegistry, loadConfig, migrateToLatest, provisionStreams, publishJson, sql, Topology } from '@tessera/platform';
+import { startNatsServer, startPostgresServer } from '@tessera/platform/testing';
 import { printResult } from '../lib/stats.js';
 import { createSweepPass, createSweeperMetrics, migrations, PipelinedPublisher, startSweeper, SweepLoop, SweeperConfig, tokenExpired, type SweeperDatabase } from '@tessera/sweeper';
 
@@ -30,6 +35,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '2' },
     users: { type: 'string', default: '10000' },
     'no-anchors': { type: 'boolean', default: false },
+    'own-servers': { type: 'boolean', default: false },
     /** Diagnostic: the sweep loop alone, without the service's durable consumer (which on 2.9 also reads every TokenExpired). */
     'loop-only': { type: 'boolean', default: false },
   },
@@ -38,8 +44,32 @@ const ROWS = Number(args.rows);
 const BATCH = Number(args.batch);
 const CONCURRENCY = Number(args.concurrency);
 const USERS = Number(args.users);
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const ownNats = args['own-servers'] ? await startNatsServer() : null;
+const ownPostgres = args['own-servers'] ? await startPostgresServer() : null;
+const DATABASE_URL = ownPostgres?.url ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const NATS_URL = ownNats?.url ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** CPU ms used so far by the private servers (postmaster + its live children + reaped children). */
+function serverCpuMs(): { nats: number; postgres: number } | null {
+  if (!ownNats || !ownPostgres) return null;
+  const stats = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((pid) => {
+      try {
+        const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ').map(Number);
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        return [{ pid: Number(pid), ppid: f[1]!, own: (f[11]! + f[12]!) * 10, reaped: (f[13]! + f[14]!) * 10, cmd }];
+      } catch {
+        return [];
+      }
+    });
+  const nats = stats.find((p) => p.cmd.includes('nats-server') && p.cmd.includes(`-p ${new URL(ownNats.url).port} `));
+  const postmaster = stats.find((p) => p.cmd.includes('bin/postgres') && p.cmd.includes(`-p ${ownPostgres.port} `));
+  if (!nats || !postmaster) throw new Error('private servers not found in /proc');
+  const backends = stats.filter((p) => p.ppid === postmaster.pid);
+  return { nats: nats.own, postgres: postmaster.own + postmaster.reaped + backends.reduce((a, b) => a + b.own, 0) };
+}
 
 const suffix = randomBytes(4).toString('hex');
 const schema = `bench_sweeper_${suffix}`;
@@ -201,7 +231,7 @@ async function startLoopOnly(config: SweeperConfig, logger: ReturnType<typeof cr
 
 try {
   log(`sweeper benchmark: rows=${fmt(ROWS)} batch=${BATCH} concurrency=${CONCURRENCY} users=${fmt(USERS)}; node ${process.version}, nats-server ${nc.info?.version}, PostgreSQL ${(await sql<{ v: string }>`select current_setting('server_version') as v`.execute(database.db)).rows[0]?.v}`);
-  log('2 cores, unpinned: the sweeper (node), nats-server and postgres share both; load average at start ' + (await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' '));
+  log(`${ownNats ? 'private nats-server and PostgreSQL (fsync off)' : "the machine's nats-server and PostgreSQL"}; 2 cores, unpinned: the sweeper (node), nats-server and postgres share both; load average at start ` + (await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' '));
   let t = performance.now();
   await fillSchedule();
   log(`setup: ${fmt(ROWS)} due rows (and an anchor copy) in ${secs(performance.now() - t)} s`);
@@ -222,10 +252,20 @@ try {
   }
 
   const cpu = process.cpuUsage();
+  const serversBefore = serverCpuMs();
   const result = await sweep();
   const sweepCpu = cpuPerRow(cpu);
+  const serversAfter = serverCpuMs();
   log(`sweep (${args['loop-only'] ? 'loop only, no consumer' : 'startSweeper'}):   ${fmt(ROWS)} taken, published, acked, deleted in ${secs(result.ms)} s = ${perSecond(ROWS, result.ms)} expiries/s`);
   log(`  node CPU ${sweepCpu} µs per expiry (sweep loop${args['loop-only'] ? '' : ' + the durable consumer reading every TokenExpired back, as on nats-server 2.9'})`);
+  let serverCpu: { natsUsPerExpiry: number; postgresUsPerExpiry: number; totalUsPerExpiry: number } | null = null;
+  if (serversBefore && serversAfter) {
+    const natsUs = ((serversAfter.nats - serversBefore.nats) * 1000) / ROWS;
+    const pgUs = ((serversAfter.postgres - serversBefore.postgres) * 1000) / ROWS;
+    const total = Number(sweepCpu) + natsUs + pgUs;
+    serverCpu = { natsUsPerExpiry: natsUs, postgresUsPerExpiry: pgUs, totalUsPerExpiry: total };
+    log(`  nats-server CPU ${natsUs.toFixed(1)} µs, postgres CPU ${pgUs.toFixed(1)} µs per expiry; all three ${total.toFixed(1)} µs → with both cores to itself: ${fmt(2e6 / total)}/s, ${secs((total * 1_000_000) / 2 / 1000)} s per million`);
+  }
   log(`  ${fmt(result.batches)} batches, mean ${result.meanBatchMs.toFixed(1)} ms each (${CONCURRENCY} at a time); rows left ${result.left}; TokenExpired stored ${fmt(result.stored)}`);
   if (anchors) log(`  anchors back to back would take ${secs(anchors.pg + anchors.js)} s; the sweep took ${((result.ms / (anchors.pg + anchors.js)) * 100).toFixed(0)} % of that`);
   const met = result.ms < 60_000 && result.left === 0 && result.stored === ROWS;
@@ -236,6 +276,8 @@ try {
     concurrency: CONCURRENCY,
     users: USERS,
     loopOnly: args['loop-only'],
+    ownServers: args['own-servers'],
+    serverCpu,
     sweep: { seconds: result.ms / 1000, expiriesPerS: (ROWS * 1000) / result.ms, cpuUsPerExpiry: Number(sweepCpu), left: result.left, stored: result.stored, batches: result.batches, meanBatchMs: result.meanBatchMs },
     anchors: anchors && { postgresOnlyPerS: (ROWS * 1000) / anchors.pg, jetstreamOnlyPerS: (ROWS * 1000) / anchors.js, stockClientPerS: (ROWS * 1000) / anchors.lib, backToBackSeconds: (anchors.pg + anchors.js) / 1000 },
   });
@@ -246,4 +288,6 @@ try {
   await database.pool.query(`drop schema if exists ${schema} cascade`).catch(() => {});
   await database.close();
   await nc.close();
+  await ownNats?.dispose();
+  await ownPostgres?.dispose();
 }
