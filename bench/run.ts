@@ -33,9 +33,14 @@ const { values: args } = parseArgs({
     skip: { type: 'string' },
     out: { type: 'string', default: 'bench' },
     list: { type: 'boolean', default: false },
+    /** Benchmarks at once. Full runs take one at a time (the figures need the machine); quick runs two. */
+    jobs: { type: 'string' },
+    /** Re-render REPORT.md and the charts from an earlier results.json, running nothing. */
+    render: { type: 'string' },
   },
 });
 const MODE = args.quick ? 'quick' : 'full';
+const JOBS = Math.max(1, Number(args.jobs ?? (args.quick ? 2 : 1)));
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -92,7 +97,14 @@ async function machineInfo(): Promise<MachineInfo> {
   };
 }
 
-let current: { pid: number } | null = null;
+const running = new Set<number>();
+
+/** CPU seconds (user + system) of this process's reaped descendants (cutime + cstime, /proc). */
+function childrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
 
 /** One benchmark as a child process in its own process group; its output echoed and logged. */
 async function runBench(spec: BenchSpec, logDir: string): Promise<BenchRun> {
@@ -102,10 +114,11 @@ async function runBench(spec: BenchSpec, logDir: string): Promise<BenchRun> {
   const argv = pin ? ['taskset', '-c', pin, ...node] : node;
   const command = `${pin ? `taskset -c ${pin} ` : ''}node --import tsx ${spec.script}${parameters.args.length ? ` ${parameters.args.join(' ')}` : ''}`;
   const loadBefore = loadavg();
+  const cpuBefore = childrenCpuSeconds();
   const started = performance.now();
   const file = createWriteStream(join(logDir, `${spec.id}.log`));
   const child = spawn(argv[0]!, argv.slice(1), { cwd: root, env: { ...process.env, ...parameters.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  current = { pid: child.pid! };
+  running.add(child.pid!);
   let resultLine: string | null = null;
   const echo = (stream: NodeJS.ReadableStream, isStdout: boolean) =>
     createInterface({ input: stream }).on('line', (line) => {
@@ -135,7 +148,7 @@ async function runBench(spec: BenchSpec, logDir: string): Promise<BenchRun> {
   clearTimeout(timer);
   // Anything the benchmark left behind in its group (a server it failed to stop) goes with it.
   killGroup('SIGKILL');
-  current = null;
+  running.delete(child.pid!);
   file.end();
 
   const problems: string[] = [];
@@ -164,6 +177,8 @@ async function runBench(spec: BenchSpec, logDir: string): Promise<BenchRun> {
     loadBefore,
     loadAfter: loadavg(),
     seconds: (performance.now() - started) / 1000,
+    // With one benchmark at a time this is its process tree's CPU; with several, theirs together.
+    ...(JOBS === 1 ? { cpuSeconds: childrenCpuSeconds() - cpuBefore } : {}),
     exitCode,
     timedOut,
     problems,
@@ -171,7 +186,9 @@ async function runBench(spec: BenchSpec, logDir: string): Promise<BenchRun> {
   };
 }
 
-function charts(results: Results, figures: ReturnType<typeof buildFigures>, outDir: string): string[] {
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+function charts(mode: 'full' | 'quick', results: Results, figures: ReturnType<typeof buildFigures>, outDir: string): string[] {
   const written: string[] = [];
   mkdirSync(join(outDir, 'charts'), { recursive: true });
   const series: CdfSeries[] = [];
@@ -185,21 +202,33 @@ function charts(results: Results, figures: ReturnType<typeof buildFigures>, outD
   if (ws) series.push({ label: 'logout response → WebSocket client gets TOKEN_REVOKED', quantiles: ws.fromResponse.cdf, color: '#dc2626' });
   if (series.length > 0) {
     const n = Math.max(...[bare?.idle.fromAck.n, http?.idle.fromResponse.n, ws?.fromResponse.n].map((x) => x ?? 0));
-    writeFileSync(join(outDir, 'charts', 'propagation-cdf.svg'), cdfChart(`Revocation propagation, idle (CDF; ${MODE} run, up to ${n} revocations per series)`, series, 'negative: refused before the logout response reached the client'));
+    writeFileSync(join(outDir, 'charts', 'propagation-cdf.svg'), cdfChart(`Revocation propagation, idle (CDF; ${mode} run, up to ${n} revocations per series)`, series, 'a negative latency: refused before the logout response reached the client (the outbox publishes right after the commit)'));
     written.push('propagation-cdf.svg');
   }
   const throughputUnits = new Set(['ops/s', 'req/s', 'events/s', 'expiries/s']);
   const pairs: BarPair[] = figures
     .filter((f) => f.anchor && f.better === 'higher' && throughputUnits.has(f.unit))
-    .map((f) => ({ label: f.label.length > 52 ? `${f.label.slice(0, 50)}…` : f.label, value: f.value, anchorLabel: f.anchor!.label.length > 56 ? `${f.anchor!.label.slice(0, 54)}…` : f.anchor!.label, anchor: f.anchor!.value, unit: f.unit }));
+    .map((f) => ({ label: clip(f.label, 62), value: f.value, anchorLabel: clip(f.anchor!.label, 70), anchor: f.anchor!.value, unit: f.unit }));
   if (pairs.length > 0) {
-    writeFileSync(join(outDir, 'charts', 'throughput-vs-anchors.svg'), barsChart(`Throughput vs anchors measured in the same run (${MODE} run, log scale)`, pairs, 'ratio = Tessera / anchor'));
+    writeFileSync(join(outDir, 'charts', 'throughput-vs-anchors.svg'), barsChart(`Throughput vs anchors measured in the same run (${mode} run, log scale)`, pairs, 'ratio = Tessera / anchor'));
     written.push('throughput-vs-anchors.svg');
   }
   return written;
 }
 
+/** The runs of an earlier results.json, each RESULT checked again against today's schemas. */
+function rerender(file: string, outDir: string): void {
+  const earlier = JSON.parse(readFileSync(resolve(root, file), 'utf8')) as RunReport;
+  const runs = earlier.runs.map((r) => {
+    if (r.result === undefined) return r;
+    const parsed = parseResult(r.id, r.result);
+    return parsed.ok ? { ...r, result: parsed.value } : { ...r, result: undefined, problems: [...r.problems, ...parsed.problems] };
+  });
+  summarize(writeOutputs({ mode: earlier.mode, jobs: earlier.jobs ?? 1, startedAt: earlier.startedAt, seconds: earlier.seconds, machine: earlier.machine, runs }, outDir));
+}
+
 async function main(): Promise<void> {
+  if (args.render) return rerender(args.render, resolve(root, args.out));
   const benches = selected();
   if (args.list) {
     for (const b of benches) log(`${b.id.padEnd(28)} ${b.script.padEnd(46)} ${b.title}`);
@@ -208,34 +237,52 @@ async function main(): Promise<void> {
   const outDir = resolve(root, args.out);
   const logDir = join(tmpdir(), `tessera-bench-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(logDir, { recursive: true });
-  mkdirSync(outDir, { recursive: true });
   await ensureServices();
   const startedAt = new Date().toISOString();
   const started = performance.now();
   const machine = await machineInfo();
-  log(`tessera benchmarks, ${MODE} run: ${benches.length} benchmarks; ${machine.cores} × ${machine.cpuModel}, node ${machine.node}; load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}; logs in ${logDir}`);
+  log(`tessera benchmarks, ${MODE} run: ${benches.length} benchmarks, ${JOBS} at a time; ${machine.cores} × ${machine.cpuModel}, node ${machine.node}; load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}; logs in ${logDir}`);
 
-  const runs: BenchRun[] = [];
-  for (const spec of benches) {
-    log(`\n== ${spec.id}: ${spec.title} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-    const run = await runBench(spec, logDir);
-    runs.push(run);
-    log(`== ${spec.id}: ${run.problems.length === 0 ? 'ok' : `FAILED: ${run.problems.join('; ')}`} in ${run.seconds.toFixed(1)} s`);
-  }
+  const runs: BenchRun[] = new Array(benches.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(JOBS, benches.length) }, async () => {
+      while (next < benches.length) {
+        const k = next++;
+        const spec = benches[k]!;
+        log(`\n== ${spec.id}: ${spec.title} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+        const run = await runBench(spec, logDir);
+        runs[k] = run;
+        log(`== ${spec.id}: ${run.problems.length === 0 ? 'ok' : `FAILED: ${run.problems.join('; ')}`} in ${run.seconds.toFixed(1)} s${run.cpuSeconds === undefined ? '' : `, ${run.cpuSeconds.toFixed(1)} CPU-s`}`);
+      }
+    }),
+  );
 
-  const results = Object.fromEntries(runs.filter((r) => r.result !== undefined).map((r) => [r.id, r.result])) as Results;
+  const report = writeOutputs({ mode: MODE, jobs: JOBS, startedAt, seconds: (performance.now() - started) / 1000, machine, runs }, outDir);
+  summarize(report);
+}
+
+/** Figures, charts, results.json and REPORT.md from the runs. */
+function writeOutputs(run: Pick<RunReport, 'mode' | 'jobs' | 'startedAt' | 'seconds' | 'machine' | 'runs'>, outDir: string): RunReport {
+  mkdirSync(outDir, { recursive: true });
+  const results = Object.fromEntries(run.runs.filter((r) => r.result !== undefined).map((r) => [r.id, r.result])) as Results;
   const figures = buildFigures(results);
-  const problems = [...runs.flatMap((r) => r.problems.map((p) => `${r.id}: ${p}`)), ...checkFigures(figures)];
-  const report: RunReport = { mode: MODE, startedAt, seconds: (performance.now() - started) / 1000, machine, runs, figures, problems, charts: charts(results, figures, outDir) };
+  const problems = [...run.runs.flatMap((r) => r.problems.map((p) => `${r.id}: ${p}`)), ...checkFigures(figures)];
+  const report: RunReport = { ...run, figures, problems, charts: charts(run.mode, results, figures, outDir) };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(outDir, 'REPORT.md'), renderReport(report, SUITE));
+  log(`\nwrote ${join(outDir, 'REPORT.md')}, results.json and ${report.charts.length} chart(s)`);
+  return report;
+}
 
-  log(`\n== figures (${MODE} run)`);
+function summarize(report: RunReport): void {
+  const { figures, problems, runs } = report;
+  log(`\n== figures (${report.mode} run)`);
   for (const f of figures) {
     const ratio = f.ratio === undefined ? '' : ` | ${f.ratioStyle === 'percent' ? `${(f.ratio * 100).toFixed(0)} % of` : `${f.ratio.toFixed(2)}×`} ${f.anchor!.label}`;
     log(`  ${f.label}: ${f.value.toPrecision(4)} ${f.unit}${ratio}${f.flags.length ? ` [${f.flags.join(', ')}]` : ''}`);
   }
-  log(`\nwrote ${join(args.out, 'REPORT.md')}, ${join(args.out, 'results.json')} and ${report.charts.length} chart(s) in ${(report.seconds / 60).toFixed(1)} min`);
+  log(`\n${report.mode} run took ${(report.seconds / 60).toFixed(1)} min`);
   if (problems.length > 0) {
     log(`\n${problems.length} problem(s):`);
     for (const p of problems) log(`  - ${p}`);
@@ -245,9 +292,9 @@ async function main(): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (current) {
+    for (const pid of running) {
       try {
-        process.kill(-current.pid, 'SIGTERM');
+        process.kill(-pid, 'SIGTERM');
       } catch {
         // already gone
       }

@@ -34,8 +34,8 @@ function niceStep(range: number, ticks: number): number {
  */
 export function cdfChart(title: string, series: readonly CdfSeries[], note: string): string {
   const width = 760;
-  const height = 420;
-  const m = { left: 56, right: 20, top: 40, bottom: 110 };
+  const m = { left: 56, right: 20, top: 40, bottom: 62 + 16 * series.length + 14 };
+  const height = 300 + m.top + m.bottom;
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
   const p99s = series.map((s) => s.quantiles[98] ?? s.quantiles.at(-1) ?? 0);
@@ -54,7 +54,7 @@ export function cdfChart(title: string, series: readonly CdfSeries[], note: stri
     parts.push(`<line x1="${x(v).toFixed(1)}" y1="${m.top}" x2="${x(v).toFixed(1)}" y2="${m.top + plotH}" stroke="#e5e7eb"/>`);
     parts.push(`<text x="${x(v).toFixed(1)}" y="${m.top + plotH + 16}" text-anchor="middle" fill="#374151">${Number(v.toPrecision(6))}</text>`);
   }
-  for (const p of [0, 0.25, 0.5, 0.75, 0.9, 0.99, 1]) {
+  for (const p of [0, 0.25, 0.5, 0.75, 0.9, 0.99]) {
     parts.push(`<line x1="${m.left}" y1="${y(p).toFixed(1)}" x2="${m.left + plotW}" y2="${y(p).toFixed(1)}" stroke="${p === 0.5 || p === 0.99 ? '#d1d5db' : '#f3f4f6'}"/>`);
     parts.push(`<text x="${m.left - 6}" y="${(y(p) + 4).toFixed(1)}" text-anchor="end" fill="#374151">${p === 0.99 ? 'p99' : p === 0.5 ? 'p50' : `${Math.round(p * 100)} %`}</text>`);
   }
@@ -75,16 +75,16 @@ export function cdfChart(title: string, series: readonly CdfSeries[], note: stri
     parts.push(`<line x1="${m.left}" y1="${ly - 4}" x2="${m.left + 24}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2" ${s.dashed ? 'stroke-dasharray="6 4"' : ''}/>`);
     parts.push(`<text x="${m.left + 30}" y="${ly}" fill="#111">${esc(`${s.label} — p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${(s.quantiles.at(-1) ?? Number.NaN).toFixed(2)} ms`)}</text>`);
   });
-  parts.push(`<text x="${width - m.right}" y="${height - 6}" text-anchor="end" fill="#6b7280" font-size="11">${esc(note)}</text>`);
+  parts.push(`<text x="${m.left}" y="${height - 8}" fill="#6b7280" font-size="11">${esc(note)}</text>`);
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
 
 /** Each figure's value beside its anchor, horizontal bars on a log scale (the figures span 10⁰–10⁶). */
 export function barsChart(title: string, pairs: readonly BarPair[], note: string): string {
-  const width = 860;
+  const width = 960;
   const rowH = 46;
-  const m = { left: 330, right: 150, top: 58, bottom: 40 };
+  const m = { left: 420, right: 170, top: 58, bottom: 40 };
   const height = m.top + m.bottom + pairs.length * rowH;
   const plotW = width - m.left - m.right;
   const all = pairs.flatMap((p) => [p.value, p.anchor]).filter((v) => v > 0);

@@ -186,7 +186,7 @@ export function parseResult(id: string, raw: unknown): { ok: true; value: unknow
   if (!schema) return { ok: false, problems: [`no schema for benchmark ${id}`] };
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, problems: parsed.error.issues.map((i) => `${id}: ${i.path.join('.') || '(root)'}: ${i.message}`) };
+  return { ok: false, problems: parsed.error.issues.map((i) => `RESULT ${i.path.join('.') || '(root)'}: ${i.message}`) };
 }
 
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -27,6 +27,8 @@ export interface BenchRun {
   loadBefore: number[];
   loadAfter: number[];
   seconds: number;
+  /** CPU seconds of the benchmark's process tree (only when benchmarks ran one at a time). */
+  cpuSeconds?: number;
   exitCode: number | null;
   timedOut: boolean;
   problems: string[];
@@ -35,6 +37,8 @@ export interface BenchRun {
 
 export interface RunReport {
   mode: 'full' | 'quick';
+  /** Benchmarks run at once (1: one after another, the machine to itself). */
+  jobs: number;
   startedAt: string;
   seconds: number;
   machine: MachineInfo;
@@ -68,7 +72,8 @@ export function renderReport(report: RunReport, suite: readonly BenchSpec[]): st
     lines.push(
       '> **QUICK RUN** (`pnpm bench:quick`): counts and durations cut to seconds so CI can check that every',
       '> benchmark runs end to end and produces numbers. These figures are **not** measurements to quote:',
-      '> warm-ups are short, samples small (propagation: 100 revocations, not 1,000), and ratios noisy.',
+      '> warm-ups are short, samples small (propagation: 50 revocations, not 1,000), ratios noisy, and the',
+      `> benchmarks ran ${report.jobs} at a time, sharing the machine.`,
       '> Run `pnpm bench` on a quiet machine for the report of record.',
       '',
     );
@@ -110,8 +115,9 @@ export function renderReport(report: RunReport, suite: readonly BenchSpec[]): st
     '## How it runs',
     '',
     '`pnpm bench` (full) or `pnpm bench:quick` runs `bench/run.ts`. The runner makes sure the machine\'s PostgreSQL and NATS answer ' +
-      '(starting them with `scripts/ensure-services.sh` if they do not), then runs each benchmark below one after another as its own ' +
-      'child process (`node --import tsx <script>`, pinned with `taskset` where noted). **Each benchmark starts what it needs**: the ' +
+      '(starting them with `scripts/ensure-services.sh` if they do not), then runs each benchmark below as its own ' +
+      `child process (\`node --import tsx <script>\`, pinned with \`taskset\` where noted; this run: ${report.jobs === 1 ? 'one at a time' : `${report.jobs} at a time`}). ` +
+      '**Each benchmark starts what it needs**: the ' +
       'services under test as their own processes (`services/<name>/src/main.ts`, fresh schema and NATS namespace), a private ' +
       'nats-server where the figure depends on it, and the anchor servers; and removes them and its data at the end. The runner ' +
       'reads each one\'s last `RESULT {json}` line, checks it with a schema (finite numbers, positive where zero would mean nothing was ' +
@@ -125,13 +131,14 @@ export function renderReport(report: RunReport, suite: readonly BenchSpec[]): st
     '',
     '## Runs',
     '',
-    '| benchmark | command | pinning / processes | load avg before → after | time | result |',
+    '| benchmark | command | pinning / processes | load avg (1 min) before → after | time (CPU of its processes) | result |',
     '|---|---|---|---|---|---|',
   );
   for (const run of report.runs) {
     const status = run.exitCode === 0 && run.problems.length === 0 ? 'ok' : `**failed**${run.timedOut ? ' (timed out)' : ''}: ${run.problems.slice(0, 3).join('; ')}`;
     const env = Object.entries(run.env).map(([k, v]) => `${k}=${v}`).join(' ');
-    lines.push(`| ${cell(run.title)} | \`${cell(`${env ? `${env} ` : ''}${run.command}`)}\` | ${cell(`${run.pin}; ${run.setup}`)} | ${load(run.loadBefore.slice(0, 1))} → ${load(run.loadAfter.slice(0, 1))} | ${run.seconds.toFixed(0)} s | ${cell(status)} |`);
+    const time = `${run.seconds.toFixed(0)} s${run.cpuSeconds === undefined ? '' : ` (${run.cpuSeconds.toFixed(0)} CPU-s)`}`;
+    lines.push(`| ${cell(run.title)} | \`${cell(`${env ? `${env} ` : ''}${run.command}`)}\` | ${cell(`${run.pin}; ${run.setup}`)} | ${load(run.loadBefore.slice(0, 1))} → ${load(run.loadAfter.slice(0, 1))} | ${time} | ${cell(status)} |`);
   }
   const ran = new Set(report.runs.map((r) => r.id));
   const skipped = suite.filter((s) => !ran.has(s.id));

@@ -53,7 +53,7 @@ export const SUITE: readonly BenchSpec[] = [
     pin: '0',
     setup: 'in-process on CPU 0; the machine PostgreSQL floats over both cores',
     full: params(['--rows', '100000', '--tokens', '20000', '--concurrency', '16', '--pool', '10', '--seconds', '5', '--rounds', '3']),
-    quick: params(['--rows', '5000', '--tokens', '600', '--concurrency', '16', '--pool', '10', '--seconds', '0.5', '--rounds', '1']),
+    quick: params(['--rows', '5000', '--tokens', '400', '--concurrency', '16', '--pool', '10', '--seconds', '0.3', '--rounds', '1']),
     timeoutS: { full: 600, quick: 60 },
   },
   {
@@ -63,7 +63,7 @@ export const SUITE: readonly BenchSpec[] = [
     pin: '0',
     setup: 'token-api (2 processes: fast path and Express route), revocation, oidc-provider and the Express ceiling, each its own process on CPU 1; autocannon on CPU 0',
     full: params([], { CONNECTIONS: '10,50', DURATION_S: '10', WARMUP_S: '2', ROUNDS: '2', SERVER_CPUS: '1' }),
-    quick: params([], { CONNECTIONS: '10,50', DURATION_S: '1', WARMUP_S: '1', ROUNDS: '1', SERVER_CPUS: '1' }),
+    quick: params([], { CONNECTIONS: '10,50', DURATION_S: '0.5', WARMUP_S: '0.2', ROUNDS: '1', SERVER_CPUS: '1' }),
     timeoutS: { full: 900, quick: 90 },
   },
   {
@@ -73,7 +73,7 @@ export const SUITE: readonly BenchSpec[] = [
     pin: '0',
     setup: 'oidc-provider and token-api each their own process on CPU 1; generator on CPU 0',
     full: params(['--concurrency', '32', '--seconds', '10', '--warmup', '2', '--revocations', '5000']),
-    quick: params(['--concurrency', '32', '--seconds', '1', '--warmup', '0.5', '--revocations', '200']),
+    quick: params(['--concurrency', '32', '--seconds', '0.5', '--warmup', '0.3', '--revocations', '100']),
     timeoutS: { full: 900, quick: 90 },
   },
   {
@@ -83,7 +83,8 @@ export const SUITE: readonly BenchSpec[] = [
     pin: '0',
     setup: 'token-api on CPU 1 (its own process); argon2 anchor process on CPU 1; generator on CPU 0',
     full: params([], { CONCURRENCY: '16', USERS: '64', DURATION_S: '15', WARMUP_S: '3', SERVER_CPUS: '1' }),
-    quick: params([], { CONCURRENCY: '8', USERS: '8', DURATION_S: '1', WARMUP_S: '0.5', SERVER_CPUS: '1' }),
+    // Cheaper argon2id than the service's default, so a loaded machine still completes logins in the short window.
+    quick: params([], { CONCURRENCY: '8', USERS: '8', DURATION_S: '1', WARMUP_S: '0.3', SERVER_CPUS: '1', ARGON2_MEMORY_KIB: '4096', ARGON2_TIME_COST: '1' }),
     timeoutS: { full: 600, quick: 90 },
   },
   {
@@ -93,7 +94,7 @@ export const SUITE: readonly BenchSpec[] = [
     pin: '0',
     setup: 'token-api on CPU 1 (its own process); generator and the PostgreSQL anchor on CPU 0',
     full: params([], { CONCURRENCY: '32', POOL: '20', DURATION_S: '15', WARMUP_S: '3', SERVER_CPUS: '1' }),
-    quick: params([], { CONCURRENCY: '32', POOL: '20', DURATION_S: '1', WARMUP_S: '0.5', SERVER_CPUS: '1' }),
+    quick: params([], { CONCURRENCY: '32', POOL: '20', DURATION_S: '0.6', WARMUP_S: '0.3', SERVER_CPUS: '1' }),
     timeoutS: { full: 600, quick: 90 },
   },
   {
@@ -102,7 +103,7 @@ export const SUITE: readonly BenchSpec[] = [
     title: 'token-api 1 → 2 processes (refresh, introspection)',
     setup: 'two token-api processes and revocation, nothing pinned (2 cores for everything)',
     full: params(['--seconds', '10', '--warmup', '2', '--rounds', '2', '--refresh-concurrency', '32', '--introspect-concurrency', '50']),
-    quick: params(['--seconds', '1', '--warmup', '0.5', '--rounds', '1', '--refresh-concurrency', '32', '--introspect-concurrency', '50']),
+    quick: params(['--seconds', '0.6', '--warmup', '0.3', '--rounds', '1', '--refresh-concurrency', '16', '--introspect-concurrency', '50']),
     timeoutS: { full: 600, quick: 90 },
   },
   {
@@ -111,7 +112,7 @@ export const SUITE: readonly BenchSpec[] = [
     title: 'revocation propagation: publish acknowledged → verifier in another process',
     setup: 'private nats-server; revocation and the verifier process each their own process; nothing pinned',
     full: params(['--count', '1000', '--load', '50', '--warmup', '100']),
-    quick: params(['--count', '100', '--load', '50', '--warmup', '20']),
+    quick: params(['--count', '50', '--load', '50', '--warmup', '10']),
     timeoutS: { full: 600, quick: 90 },
   },
   {
@@ -120,7 +121,7 @@ export const SUITE: readonly BenchSpec[] = [
     title: 'revocation propagation: logout response → verifier in another process',
     setup: 'private nats-server; token-api, revocation and the verifier process each their own process; nothing pinned',
     full: params(['--count', '1000', '--load', '50', '--warmup', '50', '--users', '20']),
-    quick: params(['--count', '100', '--load', '50', '--warmup', '10', '--users', '5']),
+    quick: params(['--count', '50', '--load', '50', '--warmup', '5', '--users', '5']),
     timeoutS: { full: 900, quick: 120 },
   },
   {
@@ -129,7 +130,7 @@ export const SUITE: readonly BenchSpec[] = [
     title: 'revocation propagation: logout response → WebSocket client',
     setup: 'private nats-server; token-api, revocation and notifier each their own process; nothing pinned',
     full: params(['--count', '1000', '--warmup', '50', '--users', '20']),
-    quick: params(['--count', '100', '--warmup', '10', '--users', '5']),
+    quick: params(['--count', '50', '--warmup', '5', '--users', '5']),
     timeoutS: { full: 900, quick: 120 },
   },
   {
@@ -138,7 +139,7 @@ export const SUITE: readonly BenchSpec[] = [
     title: 'notifier memory per socket vs a bare ws server',
     setup: 'private nats-server; notifier, then a bare ws server, each its own process; nothing pinned',
     full: params(['--sockets', '10000', '--revocations', '1000', '--per-user', '10', '--settle-ms', '1000']),
-    quick: params(['--sockets', '1000', '--revocations', '100', '--per-user', '10', '--settle-ms', '200']),
+    quick: params(['--sockets', '2000', '--revocations', '50', '--per-user', '10', '--settle-ms', '400']),
     timeoutS: { full: 900, quick: 90 },
   },
   {
@@ -148,7 +149,7 @@ export const SUITE: readonly BenchSpec[] = [
     pin: '0',
     setup: 'audit service on CPU 1 (its own process); publisher on CPU 0; machine PostgreSQL and NATS',
     full: params(['--events', '200000', '--batch', '500', '--rate', '5000', '--seconds', '20', '--users', '20000']),
-    quick: params(['--events', '5000', '--batch', '500', '--rate', '1000', '--seconds', '2', '--users', '1000']),
+    quick: params(['--events', '3000', '--batch', '500', '--rate', '500', '--seconds', '1', '--users', '1000']),
     timeoutS: { full: 1200, quick: 90 },
   },
   {
@@ -167,7 +168,7 @@ export const SUITE: readonly BenchSpec[] = [
     title: 'sweeper expiries/s vs Postgres-only and JetStream-only anchors',
     setup: 'the sweeper in-process (startSweeper); machine PostgreSQL and NATS; nothing pinned',
     full: params(['--rows', '1000000', '--batch', '1000', '--concurrency', '2', '--users', '10000']),
-    quick: params(['--rows', '20000', '--batch', '1000', '--concurrency', '2', '--users', '1000']),
+    quick: params(['--rows', '10000', '--batch', '1000', '--concurrency', '2', '--users', '1000']),
     timeoutS: { full: 900, quick: 90 },
   },
 ];
