@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceClients, parseBasic } from './client-auth.js';
+import { hasJwsShape } from './introspect.js';
 import { forwardedClientIp, parseRawParams } from './params.js';
 
 const basic = (raw: string) => `Basic ${Buffer.from(raw).toString('base64')}`;
 
 describe('service client authentication (RFC 6749 §2.3.1)', () => {
   const clients = new ServiceClients([{ id: 'rs', secret: 'sixteen+chars:ok!' }]);
-  it('accepts the configured id and secret, form-urlencoded', () => {
+  it('accepts the configured id and secret, form-urlencoded (again from the verified-header cache)', () => {
+    expect(clients.authenticate(basic(`rs:${encodeURIComponent('sixteen+chars:ok!')}`))).toBe('rs');
     expect(clients.authenticate(basic(`rs:${encodeURIComponent('sixteen+chars:ok!')}`))).toBe('rs');
     expect(parseBasic(basic('a%20b:c+d'))).toEqual({ id: 'a b', secret: 'c d' });
   });
@@ -34,5 +36,12 @@ describe('oauth parameters', () => {
     expect(forwardedClientIp(req('192.0.2.1', '203.0.113.9'))).toBe('192.0.2.1');
     expect(forwardedClientIp(req('::ffff:192.0.2.1'))).toBe('192.0.2.1');
     expect(forwardedClientIp(req('127.0.0.1', 'garbage'))).toBe('0.0.0.0');
+  });
+});
+
+describe('hasJwsShape', () => {
+  it('is three non-empty dot-separated parts', () => {
+    expect(hasJwsShape('a.b.c')).toBe(true);
+    for (const token of ['abc', 'a.b', '.b.c', 'a..c', 'a.b.', 'a.b.c.d', '']) expect(hasJwsShape(token)).toBe(false);
   });
 });

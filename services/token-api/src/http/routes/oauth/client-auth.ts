@@ -24,13 +24,25 @@ export class ServiceClients {
     return this.digests.size;
   }
 
+  /**
+   * Header values that already passed the full check, so a service's every call does not decode
+   * and hash its credential again. Only exact matches of a verified header hit (a Map lookup
+   * reveals nothing about how close a wrong secret is); bounded, since only configured
+   * credentials, in their few possible encodings, ever get in.
+   */
+  private readonly verified = new Map<string, string>();
+
   /** The client id when `authorization` is `Basic` with a configured id and its secret; else null. */
   authenticate(authorization: string): string | null {
+    const known = this.verified.get(authorization);
+    if (known !== undefined) return known;
     const credential = parseBasic(authorization);
     if (!credential) return null;
     const expected = this.digests.get(credential.id);
     const matches = timingSafeEqual(expected ?? DUMMY, digest(credential.secret));
-    return matches && expected !== undefined ? credential.id : null;
+    if (!matches || expected === undefined) return null;
+    if (this.verified.size < 64) this.verified.set(authorization, credential.id);
+    return credential.id;
   }
 }
 

@@ -2,7 +2,7 @@
 // share. Access tokens go through the verifier — a cache hit plus the revocation lookups, no
 // database — and refresh tokens through one indexed read by SHA-256. Anything not active answers
 // exactly {"active": false} (§2.2): no reason, no hint of whether the token ever existed.
-import { formatScopes, type IntrospectResponse, type TokenTypeHint } from '@tessera/contracts';
+import { formatScopes, type IntrospectActiveResponse, type TokenTypeHint } from '@tessera/contracts';
 import type { Kysely } from 'kysely';
 import type { TokenApiConfig } from '../../../config.js';
 import type { TokenApiDatabase } from '../../../db/schema.js';
@@ -24,10 +24,32 @@ export interface Inquirer {
   userAgent: string;
 }
 
-export const INACTIVE: IntrospectResponse = Object.freeze({ active: false as const });
+/** An RFC 7662 answer, already serialized (the hot path answers from a cache of these). */
+export interface Introspection {
+  active: boolean;
+  json: string;
+}
 
-const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+export const INACTIVE: Introspection = Object.freeze({ active: false, json: '{"active":false}' });
+
+const answer = (body: IntrospectActiveResponse): Introspection => ({ active: true, json: JSON.stringify(body) });
+
 const REFRESH = /^[A-Za-z0-9_-]{43}$/;
+
+/** Three dot-separated parts; the verifier (jose) checks the rest of the compact JWS syntax. */
+export function hasJwsShape(token: string): boolean {
+  const first = token.indexOf('.');
+  const last = token.lastIndexOf('.');
+  return first > 0 && last > first + 1 && last < token.length - 1 && token.indexOf('.', first + 1) === last;
+}
+
+/**
+ * The serialized answer per verified token: the verifier hands back the same frozen claims
+ * object for every call with a cached token (revocation is checked before that), and the answer
+ * for those claims never changes (emails never change), so it is built once. A WeakMap: an entry
+ * leaves with the verifier's cache entry.
+ */
+const ANSWERS = new WeakMap<object, string>();
 
 /**
  * The hint is honoured (that type is searched first) but not trusted (RFC 7662 §2.1: the other
@@ -35,16 +57,16 @@ const REFRESH = /^[A-Za-z0-9_-]{43}$/;
  * refresh token is 43 base64url characters, an access token a three-part JWS — so a type whose
  * format the token does not have is skipped without a lookup.
  */
-export function introspect(deps: IntrospectDeps, token: string, hint: TokenTypeHint | undefined, inquirer: Inquirer): Promise<IntrospectResponse> {
+export function introspect(deps: IntrospectDeps, token: string, hint: TokenTypeHint | undefined, inquirer: Inquirer): Promise<Introspection> {
   const kinds = hint === 'refresh_token' ? (['refresh_token', 'access_token'] as const) : (['access_token', 'refresh_token'] as const);
   for (const kind of kinds) {
-    if (kind === 'access_token' && JWS.test(token)) return introspectAccessToken(deps, token, inquirer);
+    if (kind === 'access_token' && hasJwsShape(token)) return introspectAccessToken(deps, token, inquirer);
     if (kind === 'refresh_token' && REFRESH.test(token)) return introspectRefreshToken(deps, token);
   }
   return Promise.resolve(INACTIVE);
 }
 
-async function introspectAccessToken(deps: IntrospectDeps, token: string, inquirer: Inquirer): Promise<IntrospectResponse> {
+async function introspectAccessToken(deps: IntrospectDeps, token: string, inquirer: Inquirer): Promise<Introspection> {
   const { verification } = deps;
   const result = await verification.introspection.verify(token);
   if (!result.ok) {
@@ -65,7 +87,9 @@ async function introspectAccessToken(deps: IntrospectDeps, token: string, inquir
   }
   if (username === undefined) return INACTIVE;
   verification.lastUsed.touch(claims.jti, deps.clock());
-  return {
+  const known = ANSWERS.get(claims);
+  if (known !== undefined) return { active: true, json: known };
+  const fresh = answer({
     active: true,
     scope: claims.scope,
     username,
@@ -78,10 +102,12 @@ async function introspectAccessToken(deps: IntrospectDeps, token: string, inquir
     aud: claims.aud,
     iss: claims.iss,
     jti: claims.jti,
-  };
+  });
+  ANSWERS.set(claims, fresh.json);
+  return fresh;
 }
 
-async function introspectRefreshToken(deps: IntrospectDeps, token: string): Promise<IntrospectResponse> {
+async function introspectRefreshToken(deps: IntrospectDeps, token: string): Promise<Introspection> {
   const row = await deps.db
     .selectFrom('auth_tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
@@ -93,7 +119,7 @@ async function introspectRefreshToken(deps: IntrospectDeps, token: string): Prom
   if (!row || row.status !== 'ACTIVE' || row.expires_at.getTime() <= now) return INACTIVE;
   if (row.tokens_not_before && row.created_at.getTime() < row.tokens_not_before.getTime()) return INACTIVE;
   const iat = Math.floor(row.created_at.getTime() / 1000);
-  return {
+  return answer({
     active: true,
     scope: formatScopes(parseScopes(row.scopes)),
     username: row.email,
@@ -105,5 +131,5 @@ async function introspectRefreshToken(deps: IntrospectDeps, token: string): Prom
     aud: deps.config.JWT_AUDIENCE,
     iss: deps.config.JWT_ISSUER,
     jti: row.id,
-  };
+  });
 }
