@@ -12,6 +12,7 @@ export interface StreamMessage {
   seq: number;
   subject: string;
   msgId: string | undefined;
+  headers: Record<string, string>;
   data: any;
 }
 
@@ -33,7 +34,9 @@ export async function readStream(nc: NatsConnection, stream: string): Promise<St
       } catch {
         data = { unparsable: m.string() };
       }
-      out.push({ seq: m.seq, subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id'), data });
+      const headers: Record<string, string> = {};
+      for (const [k, v] of m.headers ?? []) headers[k] = v.join(',');
+      out.push({ seq: m.seq, subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id'), headers, data });
     }
     if (got === 0) break;
   }
