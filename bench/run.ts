@@ -82,7 +82,7 @@ function quietly(run: () => string): string {
 
 async function machineInfo(): Promise<MachineInfo> {
   const osName = quietly(() => /PRETTY_NAME="?([^"\n]+)"?/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'unknown');
-  const postgres = await queryTestDatabase<{ v: string }>('show server_version', [], DATABASE_URL).then((rows) => `PostgreSQL ${rows[0]?.v ?? '?'}`.replace(/^PostgreSQL /, ''), () => 'unknown');
+  const postgres = await queryTestDatabase<{ v: string }>("select current_setting('server_version') as v", [], DATABASE_URL).then((rows) => rows[0]?.v ?? 'unknown', () => 'unknown');
   const dirty = quietly(() => execFileSync('git', ['status', '--porcelain', '--', 'bench', 'services', 'packages'], { cwd: root, encoding: 'utf8' })) !== '';
   return {
     cores: cpus().length,

@@ -25,6 +25,9 @@ export interface Figure {
   parameters: string;
   generatorCpuCores?: number;
   flags: string[];
+  /** The DESIGN §9 goal this figure answers, and whether this run met it (undefined: not at these parameters). */
+  goal?: string;
+  goalMet?: boolean;
 }
 
 const pos = z.number().finite().positive();
@@ -302,7 +305,29 @@ export function buildFigures(r: Results): Figure[] {
     add({ id: 'scale.refresh', area: 'Scaling out (1 → 2 token-api processes)', label: 'Refresh, 2 processes vs 1', value: sc.refresh.two.rps, unit: 'req/s', detail: `2 processes ${lat({ p50: sc.refresh.two.p50Ms, p99: sc.refresh.two.p99Ms })}; 1 process ${lat({ p50: sc.refresh.one.p50Ms, p99: sc.refresh.one.p99Ms })}`, anchor: { label: 'the same load on 1 process', value: sc.refresh.one.rps, unit: 'req/s', bench: 'scaling-token-api' }, ratioStyle: 'times', better: 'higher', bench: 'scaling-token-api', parameters: `${sc.refreshConcurrency} workers; ${p}`, generatorCpuCores: Math.max(sc.refresh.one.generatorCpuCores, sc.refresh.two.generatorCpuCores) });
     add({ id: 'scale.introspection', area: 'Scaling out (1 → 2 token-api processes)', label: 'Introspection, 2 processes vs 1', value: sc.introspection.two.rps, unit: 'req/s', detail: `2 processes ${lat({ p50: sc.introspection.two.p50Ms, p99: sc.introspection.two.p99Ms })}; 1 process ${lat({ p50: sc.introspection.one.p50Ms, p99: sc.introspection.one.p99Ms })}`, anchor: { label: 'the same load on 1 process', value: sc.introspection.one.rps, unit: 'req/s', bench: 'scaling-token-api' }, ratioStyle: 'times', better: 'higher', bench: 'scaling-token-api', parameters: `${sc.introspectConcurrency} workers; ${p}`, generatorCpuCores: Math.max(sc.introspection.one.generatorCpuCores, sc.introspection.two.generatorCpuCores) });
   }
+  applyGoals(out, r);
   return out;
+}
+
+/** DESIGN §9's goals (and issues 4 and 5's), beside the figures that answer them. */
+function applyGoals(figures: Figure[], r: Results): void {
+  const set = (id: string, goal: string, met: (f: Figure) => boolean | undefined) => {
+    const f = figures.find((x) => x.id === id);
+    if (f) Object.assign(f, { goal }, met(f) === undefined ? {} : { goalMet: met(f) });
+  };
+  const introspectP99 = (c: number) => r.introspection?.cells.find((x) => x.connections === c && x.target === 'tessera')?.p99 ?? Number.POSITIVE_INFINITY;
+  set('verify.first', '≥ 90 % of raw jose', (f) => (f.ratio ?? 0) >= 0.9);
+  set('verify.repeat', '≥ 100× raw jose', (f) => (f.ratio ?? 0) >= 100);
+  set('introspect.c10', 'several times oidc-provider, p99 < 10 ms', (f) => (f.ratio ?? 0) >= 3 && introspectP99(10) < 10);
+  set('introspect.c50', '≥ 3× oidc-provider, p99 < 10 ms', (f) => (f.ratio ?? 0) >= 3 && introspectP99(50) < 10);
+  set('propagation.verifier.http', 'p99 < 10 ms', (f) => f.value < 10);
+  set('propagation.websocket', 'p99 < 10 ms', (f) => f.value < 10);
+  set('refresh', '≥ 1,500/s', (f) => f.value >= 1500);
+  set('audit.drain', '≥ 5,000 events/s', (f) => f.value >= 5000);
+  const sweep = r.sweeper;
+  set('sweeper', '1,000,000 expiries in < 60 s', () => (sweep && sweep.rows >= 1_000_000 ? sweep.sweep.seconds < 60 : undefined));
+  const sockets = r['notifier-sockets'];
+  set('notifier.memory', '≥ 10,000 sockets in < 1 GiB', () => (sockets && sockets.sockets >= 10_000 ? sockets.notifier.holdingMiB < 1024 : undefined));
 }
 
 /** Every figure's numbers are finite, and positive where zero would mean nothing was measured. */

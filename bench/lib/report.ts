@@ -78,6 +78,14 @@ export function renderReport(report: RunReport, suite: readonly BenchSpec[]): st
       '',
     );
   }
+  const busiest = Math.max(machine.loadAverageAtStart[0] ?? 0, ...report.runs.map((r) => r.loadBefore[0] ?? 0));
+  if (mode === 'full' && busiest > machine.cores * 0.75) {
+    lines.push(
+      `> **Busy machine**: the 1-minute load average reached ${busiest.toFixed(1)} on ${machine.cores} cores before a benchmark (see *Runs*):`,
+      '> other work shared the cores, so absolute figures are low and ratios noisy. Prefer a run on a quiet machine (load < 1.5).',
+      '',
+    );
+  }
   lines.push(
     `Written by \`${mode === 'quick' ? 'pnpm bench:quick' : 'pnpm bench'}\` (bench/run.ts) on ${report.startedAt}, commit \`${machine.commit}\`, in ${(report.seconds / 60).toFixed(1)} min. ` +
       'Every anchor below was measured in this same run, on this machine; `bench/results.json` has every number and parameter.',
@@ -92,6 +100,17 @@ export function renderReport(report: RunReport, suite: readonly BenchSpec[]): st
       'A figure whose load generator used ≥ 80 % of a core while measuring is marked **generator-bound**: there the generator, not the service, may be the limit.',
     '',
   );
+
+  const headline = ['verify.first', 'introspect.c50', 'refresh', 'login', 'propagation.verifier.http', 'propagation.websocket', 'audit.drain', 'sweeper', 'notifier.memory', 'scale.refresh', 'scale.introspection'];
+  const heads = headline.map((id) => report.figures.find((f) => f.id === id)).filter((f): f is Figure => f !== undefined);
+  if (heads.length > 0) {
+    lines.push('## Headline', '', '| figure | Tessera | anchor, same run | ratio | goal (DESIGN §9) |', '|---|---|---|---|---|');
+    for (const f of heads) {
+      const goal = f.goal === undefined ? '—' : `${f.goal}: ${mode === 'quick' || f.goalMet === undefined ? 'not judged (quick run or smaller parameters)' : f.goalMet ? '**met**' : '**not met**'}`;
+      lines.push(`| ${cell(f.label)}${f.flags.length ? ` **${f.flags.join(', ')}**` : ''} | **${formatValue(f.value, f.unit)}** | ${f.anchor ? cell(`${formatValue(f.anchor.value, f.anchor.unit)} (${f.anchor.label})`) : '—'} | ${formatRatio(f)} | ${cell(goal)} |`);
+    }
+    lines.push('');
+  }
 
   lines.push('## Figures', '');
   const areas = [...new Set(report.figures.map((f) => f.area))];
