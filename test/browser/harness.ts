@@ -106,7 +106,10 @@ export interface RunningSystem {
  */
 export async function startSystem(env: Record<string, string>): Promise<RunningSystem> {
   const suffix = uniqueSuffix();
-  const offset = 20_000 + Math.floor(Math.random() * 20_000);
+  // Ports 9003+offset … 9105+offset stay below 29003: clear of the kernel's ephemeral range
+  // (32768+, where other tests' free ports and every outgoing connection come from) and of the
+  // offsets test/local-run.int.test.ts draws (20,000+), so parallel test files cannot collide.
+  const offset = 1_000 + Math.floor(Math.random() * 18_800);
   const schemaPrefix = `t_web_${suffix}_`;
   const namespace = `web${suffix}`;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-run.ts'], {

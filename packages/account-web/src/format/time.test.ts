@@ -7,12 +7,15 @@ describe('formatWait', () => {
     [1, '1 second'],
     [59, '59 seconds'],
     [60, '1 minute'],
-    [61, '2 minutes'],
-    [14 * 60 + 5, '15 minutes'],
+    [89, '1 minute'],
+    [90, '2 minutes'],
+    [900, '15 minutes'],
+    [901, '15 minutes'],
     [3_600, '1 hour'],
-    [3_601, '1 hour 1 minute'],
+    [3_629, '1 hour'],
+    [3_631, '1 hour 1 minute'],
     [2 * 3_600 + 30 * 60, '2 hours 30 minutes'],
-  ])('%s s reads "%s" (rounded up, never too early)', (seconds, text) => {
+  ])('%s s reads "%s" (seconds rounded up, minutes to the nearest)', (seconds, text) => {
     expect(formatWait(seconds)).toBe(text);
   });
 });

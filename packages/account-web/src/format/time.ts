@@ -4,13 +4,14 @@
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
 /**
- * A wait in words, rounded up so a person never retries too early: 59 s stays "59 seconds",
- * 61 s becomes "2 minutes", 3,601 s "1 hour 1 minute".
+ * A wait in words: seconds (rounded up) under a minute, else whole minutes to the nearest, so a
+ * lock of 900 s reads "15 minutes" even when Retry-After, rounded up by the server, says 901.
+ * The page counts down each second, so the last minute is shown exactly.
  */
 export function formatWait(seconds: number): string {
   const s = Math.max(1, Math.ceil(seconds));
   if (s < 60) return plural(s, 'second');
-  const minutes = Math.ceil(s / 60);
+  const minutes = Math.round(s / 60);
   if (minutes < 60) return plural(minutes, 'minute');
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;

@@ -2,7 +2,7 @@ import type { ServerMessage } from '@tessera/contracts';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, toFailure, type ApiFailure } from '../api/failure.js';
 import type { TesseraApi } from '../api/tessera-api.js';
-import type { AuthSession } from '../auth/session.js';
+import type { AuthSession, SignOutReason } from '../auth/session.js';
 import { endSession } from '../sessions/end-session.js';
 import { deviceLabel, type SessionView } from '../sessions/group.js';
 import { ConfirmDialog, type ConfirmRequest } from '../ui/ConfirmDialog.js';
@@ -26,9 +26,16 @@ export function Account({ api, session }: { api: TesseraApi; session: AuthSessio
   // but the list may learn it first (e.g. after a reconnect); either way token-api decides.
   const onPush = useCallback(
     (message: ServerMessage, removed: string[]) => {
-      if (message.type === 'TOKEN_REVOKED' && removed.includes(own.sessionId)) {
-        void session.confirmOrEnd({ kind: 'session_revoked', reason: message.reason }).catch(() => undefined);
-      }
+      if (!removed.includes(own.sessionId)) return;
+      const reason: SignOutReason | null =
+        message.type === 'TOKEN_REVOKED'
+          ? { kind: 'session_revoked', reason: message.reason }
+          : message.type === 'LOGOUT_ALL'
+            ? { kind: 'logged_out_everywhere', reason: message.reason, byThisPage: false }
+            : message.type === 'PASSWORD_CHANGED'
+              ? { kind: 'password_changed', byThisPage: false }
+              : null;
+      if (reason) void session.confirmOrEnd(reason).catch(() => undefined);
     },
     [session, own.sessionId],
   );
