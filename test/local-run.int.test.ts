@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { deleteNatsNamespace, queryTestDatabase, uniqueSuffix } from '@tessera/platform/testing';
+import { deleteNatsNamespace, queryTestDatabase, uniqueSuffix, waitFor } from '@tessera/platform/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /*
@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const suffix = uniqueSuffix();
-const offset = 20_000 + Math.floor(Math.random() * 20_000);
+// Below the kernel's ephemeral range (32768+), where other tests' free ports come from.
+const offset = 1_000 + Math.floor(Math.random() * 14_000);
 const schemaPrefix = `t_run_${suffix}_`;
 
 function startRunner(env: Record<string, string>): { child: ChildProcess; lines: string[]; waitFor: (re: RegExp, ms?: number) => Promise<void> } {
@@ -50,12 +51,17 @@ afterAll(async () => {
 });
 
 describe('pnpm start (local runner)', () => {
-  it('brings every service up behind the gateway and stops them all on SIGINT', async () => {
+  // Generous: a fresh checkout builds the account pages first, and CI machines are shared.
+  it('brings every service up behind the gateway and stops them all on SIGINT', { timeout: 240_000 }, async () => {
     const runner = startRunner({});
     try {
       await runner.waitFor(/tessera: all services ready/, 90_000);
-      const res = await fetch(`http://127.0.0.1:${9003 + offset}/health`);
-      const body = (await res.json()) as { status: string; checks: Record<string, { status: string }> };
+      // Ready means able to work; the full /health also waits for e.g. the verifiers' first key load.
+      const { res, body } = await waitFor(async () => {
+        const r = await fetch(`http://127.0.0.1:${9003 + offset}/health`);
+        const b = (await r.json()) as { status: string; checks: Record<string, { status: string }> };
+        return b.status === 'UP' ? { res: r, body: b } : null;
+      }, { what: 'every service UP behind the gateway', timeoutMs: 30_000 });
       expect(res.status).toBe(200);
       expect(body.status).toBe('UP');
       expect(Object.fromEntries(Object.entries(body.checks).map(([k, v]) => [k, v.status]))).toEqual({

@@ -37,6 +37,7 @@ export class KeyStore {
   private lastAttemptAt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private initialRetry: NodeJS.Timeout | null = null;
   private closed = false;
   private fetchedAt: number | null = null;
 
@@ -44,7 +45,7 @@ export class KeyStore {
 
   /** Loads the keys in the background; `ready()` resolves after the first successful load. */
   start(): void {
-    void this.refresh();
+    void this.refresh().then(() => this.retryUntilLoaded(FORCED_REFRESH_SPACING_MS));
     const { refreshIntervalMs } = this.options;
     if ('jwksUrl' in this.options.source && refreshIntervalMs > 0) {
       this.timer = setInterval(() => void this.refresh(), refreshIntervalMs);
@@ -61,6 +62,18 @@ export class KeyStore {
       await this.refresh();
       if (!this.loadedOnce) await sleep(Math.min(250, Math.max(0, deadline - this.options.now())), false);
     }
+  }
+
+  /**
+   * Services often start before the issuer (token-api) answers: until the first load succeeds,
+   * try again in the background with a doubling delay (at most 30 s), so a verifier without
+   * traffic does not wait for the periodic refresh to become able to verify.
+   */
+  private retryUntilLoaded(delayMs: number): void {
+    if (this.loadedOnce || this.closed) return;
+    const retry = setTimeout(() => void this.refresh().then(() => this.retryUntilLoaded(Math.min(delayMs * 2, 30_000))), delayMs);
+    retry.unref();
+    this.initialRetry = retry;
   }
 
   /** The hot path: a synchronous Map lookup. */
@@ -114,6 +127,7 @@ export class KeyStore {
   close(): void {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.initialRetry) clearTimeout(this.initialRetry);
   }
 
   private async load(): Promise<void> {
