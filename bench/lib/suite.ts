@@ -34,7 +34,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'in-process, one core',
     full: params(['--seconds', '2', '--rounds', '3', '--pool', '1000']),
     quick: params(['--seconds', '0.2', '--rounds', '1', '--pool', '100']),
-    timeoutS: { full: 300, quick: 60 },
+    timeoutS: { full: 300, quick: 150 },
   },
   {
     id: 'verifier-throughput',
@@ -44,7 +44,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'in-process, one core; revocation mirror of a bucket on the machine NATS',
     full: params(['--tokens', '4000', '--repeat', '1000000', '--hot', '1000', '--rounds', '5', '--entries', '10000', '--alg', 'ES256']),
     quick: params(['--tokens', '400', '--repeat', '20000', '--hot', '100', '--rounds', '1', '--entries', '500', '--alg', 'ES256']),
-    timeoutS: { full: 900, quick: 60 },
+    timeoutS: { full: 900, quick: 150 },
   },
   {
     id: 'anchors-pg-lookup',
@@ -54,7 +54,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'in-process on CPU 0; the machine PostgreSQL floats over both cores',
     full: params(['--rows', '100000', '--tokens', '20000', '--concurrency', '16', '--pool', '10', '--seconds', '5', '--rounds', '3']),
     quick: params(['--rows', '5000', '--tokens', '400', '--concurrency', '16', '--pool', '10', '--seconds', '0.3', '--rounds', '1']),
-    timeoutS: { full: 600, quick: 60 },
+    timeoutS: { full: 600, quick: 150 },
   },
   {
     id: 'introspection',
@@ -64,7 +64,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'token-api (2 processes: fast path and Express route), revocation, oidc-provider and the Express ceiling, each its own process on CPU 1; autocannon on CPU 0',
     full: params([], { CONNECTIONS: '10,50', DURATION_S: '10', WARMUP_S: '2', ROUNDS: '2', SERVER_CPUS: '1' }),
     quick: params([], { CONNECTIONS: '10,50', DURATION_S: '0.5', WARMUP_S: '0.2', ROUNDS: '1', SERVER_CPUS: '1' }),
-    timeoutS: { full: 900, quick: 90 },
+    timeoutS: { full: 900, quick: 150 },
   },
   {
     id: 'anchors-oidc-provider',
@@ -74,7 +74,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'oidc-provider and token-api each their own process on CPU 1; generator on CPU 0',
     full: params(['--concurrency', '32', '--seconds', '10', '--warmup', '2', '--revocations', '5000']),
     quick: params(['--concurrency', '32', '--seconds', '0.5', '--warmup', '0.3', '--revocations', '100']),
-    timeoutS: { full: 900, quick: 90 },
+    timeoutS: { full: 900, quick: 150 },
   },
   {
     id: 'token-api-login',
@@ -85,7 +85,7 @@ export const SUITE: readonly BenchSpec[] = [
     full: params([], { CONCURRENCY: '16', USERS: '64', DURATION_S: '15', WARMUP_S: '3', SERVER_CPUS: '1' }),
     // Cheaper argon2id than the service's default, so a loaded machine still completes logins in the short window.
     quick: params([], { CONCURRENCY: '8', USERS: '8', DURATION_S: '1', WARMUP_S: '0.3', SERVER_CPUS: '1', ARGON2_MEMORY_KIB: '4096', ARGON2_TIME_COST: '1' }),
-    timeoutS: { full: 600, quick: 90 },
+    timeoutS: { full: 600, quick: 150 },
   },
   {
     id: 'token-api-refresh',
@@ -95,7 +95,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'token-api on CPU 1 (its own process); generator and the PostgreSQL anchor on CPU 0',
     full: params([], { CONCURRENCY: '32', POOL: '20', DURATION_S: '15', WARMUP_S: '3', SERVER_CPUS: '1' }),
     quick: params([], { CONCURRENCY: '32', POOL: '20', DURATION_S: '0.6', WARMUP_S: '0.3', SERVER_CPUS: '1' }),
-    timeoutS: { full: 600, quick: 90 },
+    timeoutS: { full: 600, quick: 150 },
   },
   {
     id: 'scaling-token-api',
@@ -104,7 +104,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'two token-api processes and revocation, nothing pinned (2 cores for everything)',
     full: params(['--seconds', '10', '--warmup', '2', '--rounds', '2', '--refresh-concurrency', '32', '--introspect-concurrency', '50']),
     quick: params(['--seconds', '0.6', '--warmup', '0.3', '--rounds', '1', '--refresh-concurrency', '16', '--introspect-concurrency', '50']),
-    timeoutS: { full: 600, quick: 90 },
+    timeoutS: { full: 600, quick: 150 },
   },
   {
     id: 'verifier-propagation',
@@ -113,7 +113,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'private nats-server; revocation and the verifier process each their own process; nothing pinned',
     full: params(['--count', '1000', '--load', '50', '--warmup', '100']),
     quick: params(['--count', '50', '--load', '50', '--warmup', '10']),
-    timeoutS: { full: 600, quick: 90 },
+    timeoutS: { full: 600, quick: 150 },
   },
   {
     id: 'verifier-propagation-http',
@@ -122,7 +122,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'private nats-server; token-api, revocation and the verifier process each their own process; nothing pinned',
     full: params(['--count', '1000', '--load', '50', '--warmup', '50', '--users', '20']),
     quick: params(['--count', '50', '--load', '50', '--warmup', '5', '--users', '5']),
-    timeoutS: { full: 900, quick: 120 },
+    timeoutS: { full: 900, quick: 150 },
   },
   {
     id: 'notifier-delivery',
@@ -131,7 +131,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'private nats-server; token-api, revocation and notifier each their own process; nothing pinned',
     full: params(['--count', '1000', '--warmup', '50', '--users', '20']),
     quick: params(['--count', '50', '--warmup', '5', '--users', '5']),
-    timeoutS: { full: 900, quick: 120 },
+    timeoutS: { full: 900, quick: 150 },
   },
   {
     id: 'notifier-sockets',
@@ -140,7 +140,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'private nats-server; notifier, then a bare ws server, each its own process; nothing pinned',
     full: params(['--sockets', '10000', '--revocations', '1000', '--per-user', '10', '--settle-ms', '1000']),
     quick: params(['--sockets', '2000', '--revocations', '50', '--per-user', '10', '--settle-ms', '400']),
-    timeoutS: { full: 900, quick: 90 },
+    timeoutS: { full: 900, quick: 150 },
   },
   {
     id: 'audit-projection',
@@ -150,7 +150,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'audit service on CPU 1 (its own process); publisher on CPU 0; machine PostgreSQL and NATS',
     full: params(['--events', '200000', '--batch', '500', '--rate', '5000', '--seconds', '20', '--users', '20000']),
     quick: params(['--events', '3000', '--batch', '500', '--rate', '500', '--seconds', '1', '--users', '1000']),
-    timeoutS: { full: 1200, quick: 90 },
+    timeoutS: { full: 1800, quick: 150 },
   },
   {
     id: 'audit-trail-query',
@@ -160,7 +160,7 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'audit service on CPU 1 (its own process); client on CPU 0; machine PostgreSQL',
     full: params(['--rows', '10000000', '--users', '100000', '--requests', '500']),
     quick: params(['--rows', '200000', '--users', '2000', '--requests', '30']),
-    timeoutS: { full: 2400, quick: 90 },
+    timeoutS: { full: 3600, quick: 150 },
   },
   {
     id: 'sweeper',
@@ -169,6 +169,6 @@ export const SUITE: readonly BenchSpec[] = [
     setup: 'the sweeper in-process (startSweeper); machine PostgreSQL and NATS; nothing pinned',
     full: params(['--rows', '1000000', '--batch', '1000', '--concurrency', '2', '--users', '10000']),
     quick: params(['--rows', '10000', '--batch', '1000', '--concurrency', '2', '--users', '1000']),
-    timeoutS: { full: 900, quick: 90 },
+    timeoutS: { full: 1800, quick: 150 },
   },
 ];
