@@ -139,7 +139,7 @@ export const SUITE: readonly BenchSpec[] = [
     title: 'notifier memory per socket vs a bare ws server',
     setup: 'private nats-server; notifier, then a bare ws server, each its own process; nothing pinned',
     full: params(['--sockets', '10000', '--revocations', '1000', '--per-user', '10', '--settle-ms', '1000']),
-    quick: params(['--sockets', '2000', '--revocations', '50', '--per-user', '10', '--settle-ms', '400']),
+    quick: params(['--sockets', '3000', '--revocations', '50', '--per-user', '10', '--settle-ms', '400']),
     timeoutS: { full: 900, quick: 150 },
   },
   {
