@@ -39,22 +39,20 @@ function startChild(env: Record<string, string>): ChildProcess {
 
 describe('a sweeper killed in the middle of a batch', () => {
   it('loses no expiry and duplicates none once another sweeper takes over', async () => {
-    child = startChild(world.env({ SWEEP_BATCH_SIZE: String(BATCH), SWEEP_INTERVAL_MS: '100', LOG_LEVEL: 'warn' }));
-    const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
-    await waitFor(() => world.jsm.consumers.info(world.topology.streams.tokenEvents.name, 'sweeper').then(() => true), {
-      what: `the child sweeper's consumer (output so far: ${childOutput})`,
-      timeoutMs: 20_000,
-    });
-
-    // Every token expires at the same instant, so the first sweep after it is one full batch. The
-    // margin leaves time to schedule them all on a busy machine.
-    const expiresAt = Date.now() + 15_000;
-    const events = Array.from({ length: TOKENS }, () => issuedEvent({ issuedAtMs: expiresAt - 60_000, lifetimeMs: 60_000 }));
+    // A first sweeper schedules the tokens (all already expired) but does not sweep: its loop made
+    // its one pass at start, before they existed, and sleeps for an hour. It stops cleanly.
+    const feeder = await startSweeper(world.config({ SWEEP_INTERVAL_MS: '3600000' }), captureLogger('sweeper-feeder', 'warn').logger);
+    await waitFor(async () => {
+      const health = (await (await fetch(`http://127.0.0.1:${feeder.port}/health`)).json()) as { checks: { sweep?: { detail?: { lastPassAt?: string | null } } } };
+      return health.checks.sweep?.detail?.lastPassAt;
+    }, { what: "the feeder's first (empty) pass", timeoutMs: 20_000 });
+    const events = Array.from({ length: TOKENS }, () => issuedEvent({ issuedAtMs: Date.now() - 60_000, lifetimeMs: 59_000 }));
     await publishEvents(world, events);
-    await waitFor(async () => (await scheduledCount()) === TOKENS, { what: 'every token scheduled', timeoutMs: 14_000 });
-    expect(Date.now()).toBeLessThan(expiresAt);
+    await waitFor(async () => (await scheduledCount()) === TOKENS, { what: 'every token scheduled', timeoutMs: 60_000 });
+    await feeder.stop();
+    expect(await countEvents(world, 'TokenExpired')).toBe(0);
 
-    // Kill it as soon as the 500th TokenExpired of its first batch goes by: that batch is then
+    // Kill it as soon as the 500th TokenExpired of its first batches goes by: they are then
     // partly published and not committed.
     let seen = 0;
     const watch = world.nc.subscribe(typeFilter(world, 'TokenExpired'), {
@@ -62,10 +60,16 @@ describe('a sweeper killed in the middle of a batch', () => {
         if (++seen === 500) child!.kill('SIGKILL');
       },
     });
+    await world.nc.flush();
+
+    // The child's first pass takes every row, BATCH at a time.
+    child = startChild(world.env({ SWEEP_BATCH_SIZE: String(BATCH), SWEEP_INTERVAL_MS: '100', LOG_LEVEL: 'warn' }));
+    const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
+
     await Promise.race([
       exited,
       new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`the child was not killed mid-batch (saw ${seen} TokenExpired; output: ${childOutput.slice(-2_000)})`)), 40_000),
+        setTimeout(() => reject(new Error(`the child was not killed mid-batch (saw ${seen} TokenExpired; output: ${childOutput.slice(-2_000)})`)), 60_000),
       ),
     ]);
     watch.unsubscribe();

@@ -31,10 +31,10 @@ describe('two sweepers on one schedule', () => {
     await publishEvents(world, events);
     await waitFor(async () => (await scheduledTokenIds(world)).length + (await countEvents(world, 'TokenExpired')) === TOKENS, {
       what: 'every token scheduled',
-      timeoutMs: 15_000,
+      timeoutMs: 60_000,
     });
 
-    await waitFor(async () => (await scheduledTokenIds(world)).length === 0, { what: 'the schedule drained', timeoutMs: 30_000 });
+    await waitFor(async () => (await scheduledTokenIds(world)).length === 0, { what: 'the schedule drained', timeoutMs: 60_000 });
     const counts = await countsByToken(world, 'TokenExpired');
     expect(counts.size).toBe(TOKENS);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -53,5 +53,5 @@ describe('two sweepers on one schedule', () => {
     expect(perReplica.map((r) => r.duplicates)).toEqual([0, 0]);
     expect(perReplica[0]!.emitted + perReplica[1]!.emitted).toBe(TOKENS);
     expect(perReplica.every((r) => r.emitted > 0)).toBe(true);
-  });
+  }, 150_000);
 });

@@ -47,7 +47,7 @@ describe('expiry', () => {
 
     const expired = await waitFor(async () => (await eventsInStream(world, 'TokenExpired')).find((e) => e.data.tokenId === issued.data.tokenId), {
       what: 'TokenExpired',
-      timeoutMs: 10_000,
+      timeoutMs: 20_000,
     });
     const expiresAtMs = Date.parse(issued.data.expiresAt);
     expect(expired.storedAtMs).toBeGreaterThanOrEqual(expiresAtMs);
@@ -69,7 +69,7 @@ describe('expiry', () => {
     const control = issuedEvent({ lifetimeMs: 1_500, userId: revoked.userId, familyId: revoked.data.familyId });
     await publishEvents(world, [revoked, control, revokedEvent(revoked)]);
 
-    await waitFor(async () => (await countsByToken(world, 'TokenExpired')).has(control.data.tokenId), { what: "the control token's expiry", timeoutMs: 10_000 });
+    await waitFor(async () => (await countsByToken(world, 'TokenExpired')).has(control.data.tokenId), { what: "the control token's expiry", timeoutMs: 20_000 });
     await sleep(INTERVAL_MS * 3);
     expect((await countsByToken(world, 'TokenExpired')).has(revoked.data.tokenId)).toBe(false);
     expect(await isScheduled(revoked.data.tokenId)).toBe(false);
@@ -83,7 +83,7 @@ describe('expiry', () => {
       what: 'the tombstone',
     });
     await publishEvents(world, [issued, control]);
-    await waitFor(async () => (await countsByToken(world, 'TokenExpired')).has(control.data.tokenId), { what: "the control token's expiry", timeoutMs: 10_000 });
+    await waitFor(async () => (await countsByToken(world, 'TokenExpired')).has(control.data.tokenId), { what: "the control token's expiry", timeoutMs: 20_000 });
     expect((await countsByToken(world, 'TokenExpired')).has(issued.data.tokenId)).toBe(false);
   });
 });
@@ -130,14 +130,14 @@ describe('pre-expiry warning', () => {
 
     const warning = await waitFor(async () => (await eventsInStream(world, 'TokenExpiring')).find((e) => e.data.tokenId === refresh.data.tokenId), {
       what: 'TokenExpiring',
-      timeoutMs: 10_000,
+      timeoutMs: 20_000,
     });
     const warnAtMs = Date.parse(refresh.data.expiresAt) - WARNING_SECONDS * 1000;
     expect(warning.storedAtMs).toBeGreaterThanOrEqual(warnAtMs);
     expect(warning.storedAtMs).toBeLessThan(Date.parse(refresh.data.expiresAt));
     expect(warning).toMatchObject({ occurredAt: new Date(warnAtMs).toISOString(), data: { familyId: refresh.data.familyId, expiresAt: refresh.data.expiresAt, tokenType: 'REFRESH' } });
 
-    await waitFor(async () => (await countsByToken(world, 'TokenExpired')).has(refresh.data.tokenId), { what: 'the expiry', timeoutMs: 10_000 });
+    await waitFor(async () => (await countsByToken(world, 'TokenExpired')).has(refresh.data.tokenId), { what: 'the expiry', timeoutMs: 20_000 });
     expect((await countsByToken(world, 'TokenExpiring')).get(refresh.data.tokenId)).toBe(1);
     expect((await countsByToken(world, 'TokenExpiring')).has(access.data.tokenId)).toBe(false);
   });
@@ -193,7 +193,7 @@ describe('operations', () => {
     await waitFor(async () => {
       const info = await world.jsm.consumers.info(world.topology.streams.tokenEvents.name, 'sweeper');
       return info.num_pending === 0 && info.num_ack_pending === 0;
-    }, { what: 'the sweeper consumer drained', timeoutMs: 10_000 });
+    }, { what: 'the sweeper consumer drained', timeoutMs: 20_000 });
     expect((await eventsInStream(world, 'TokenExpired')).length).toBeGreaterThan(0);
   });
 });
