@@ -76,6 +76,8 @@ describe('bounded strings', () => {
     expect(ok(Reason, '')).toBe(false);
     expect(ok(Reason, 'x'.repeat(256))).toBe(true);
     expect(ok(Reason, 'x'.repeat(257))).toBe(false);
+    expect(ok(Reason, 'Téléphone perdu 📱 — 紛失')).toBe(true);
+    for (const bad of ['a\u0000b', 'a\u0007b', 'a\u001b[31mb', 'a\nb', 'a\u007fb', 'a\ud800b', 'a\udc00b', '\ud83d']) expect(ok(Reason, bad)).toBe(false);
   });
 
   it('Email is trimmed and lowercased before the check', () => {

@@ -33,8 +33,17 @@ export type IpAddress = z.infer<typeof IpAddress>;
 /** May be empty: clients are allowed to send no User-Agent. 512 bounds what we store per token. */
 export const UserAgent = z.string().max(512);
 
-/** A human-readable revocation reason; it is stored, audited and pushed to sockets. */
-export const Reason = z.string().min(1).max(256);
+/**
+ * A human-readable revocation reason; it is stored, audited and pushed to sockets. No control
+ * characters (PostgreSQL refuses NUL in text; the rest would reach terminals and logs raw) and no
+ * lone UTF-16 surrogates (not valid Unicode: PostgreSQL refuses them in jsonb).
+ */
+export const Reason = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
+  .refine((s) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s), 'must be well-formed Unicode');
 
 /** Normalised before the format check so `  Bob@X.io ` and `bob@x.io` are one account. */
 export const Email = z.string().trim().toLowerCase().max(254).check(z.email());
