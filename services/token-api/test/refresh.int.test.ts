@@ -8,7 +8,9 @@ let shortGrace: Api;
 let nc: NatsConnection;
 
 beforeAll(async () => {
-  api = await startApi();
+  // A grace period long enough that 20 serialized rotations fit in it on a busy machine: the
+  // concurrency test is about locking, the grace boundary has its own test (shortGrace).
+  api = await startApi({ REFRESH_GRACE_SECONDS: '60' });
   shortGrace = await startApi({ REFRESH_GRACE_SECONDS: '1' }, { schema: api.config.DATABASE_SCHEMA, namespace: api.config.NATS_NAMESPACE });
   nc = await natsConnection();
 });
