@@ -31,7 +31,7 @@ it('follows one revoke call across token-api, revocation, notifier and audit', a
 
   const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
   const res = await api.call('POST', '/api/v1/auth/logout', { token: victim.access_token, headers: { traceparent } });
-  expect(res.status).toBe(204);
+  expect(res.status, JSON.stringify(res.body)).toBe(204);
   await socket.next('TOKEN_REVOKED');
   const traceId = traceparent.split('-')[1]!;
 
