@@ -26,6 +26,8 @@ const CLIENT = { id: 'fuzz', secret: 'fuzz-secret-0123456789abcdef' };
 let system: TestSystem;
 let user: { id: string; access: string };
 let admin: { id: string; access: string };
+/** An admin token with ADMIN_SYSTEM (key rotation), so that route is fuzzed past its scope check. */
+let system_: { access: string };
 let nc: NatsConnection;
 
 beforeAll(async () => {
@@ -36,6 +38,7 @@ beforeAll(async () => {
   user = { id, access: (await client.login(email, PASSWORD)).access_token };
   const adminPair = await client.login('fuzz-admin@example.com', PASSWORD);
   admin = { id: String(JSON.parse(Buffer.from(adminPair.access_token.split('.')[1]!, 'base64url').toString()).sub), access: adminPair.access_token };
+  system_ = { access: (await client.login('fuzz-admin@example.com', PASSWORD, ['ADMIN_SYSTEM'])).access_token };
   nc = await connect({ servers: testNatsUrl() });
 }, 120_000);
 afterAll(async () => {
@@ -91,7 +94,9 @@ function badQuery(known: string[]): fc.Arbitrary<string> {
     });
 }
 
-type Auth = 'none' | 'user' | 'admin' | 'basic';
+// Each route gets a caller it accepts, so the fuzzed input, not a scope check, decides the answer
+// (a refused token would also be a legitimate write: an aggregated TokenValidationFailed event).
+type Auth = 'none' | 'user' | 'admin' | 'system' | 'basic';
 interface Route {
   service: ServiceName;
   method: string;
@@ -113,7 +118,7 @@ const ROUTES: Route[] = [
   { service: 'token-api', method: 'POST', path: () => '/api/v1/auth/mfa/totp', auth: 'user', body: ['password'] },
   { service: 'token-api', method: 'POST', path: () => '/api/v1/auth/mfa/totp/confirm', auth: 'user', body: ['code'] },
   { service: 'token-api', method: 'POST', path: () => '/api/v1/auth/mfa/step-up', auth: 'user', body: ['code'] },
-  { service: 'token-api', method: 'POST', path: () => '/api/v1/admin/keys/rotate', auth: 'admin', body: ['alg'] },
+  { service: 'token-api', method: 'POST', path: () => '/api/v1/admin/keys/rotate', auth: 'system', body: ['alg'] },
   { service: 'token-api', method: 'POST', path: () => '/oauth2/introspect', auth: 'basic', body: ['token', 'token_type_hint'] },
   { service: 'token-api', method: 'POST', path: () => '/oauth2/introspect', auth: 'basic', body: ['token', 'token_type_hint'], form: true },
   { service: 'token-api', method: 'POST', path: () => '/oauth2/revoke', auth: 'basic', body: ['token', 'token_type_hint'] },
@@ -136,6 +141,7 @@ async function send(route: Route, segment: string, query: string | null, body: s
   const headers: Record<string, string> = { 'user-agent': UA };
   if (route.auth === 'user') headers.authorization = `Bearer ${user.access}`;
   if (route.auth === 'admin') headers.authorization = `Bearer ${admin.access}`;
+  if (route.auth === 'system') headers.authorization = `Bearer ${system_.access}`;
   if (route.auth === 'basic') headers.authorization = `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`;
   let payload: string | undefined;
   if (body !== null) {
