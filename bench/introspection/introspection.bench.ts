@@ -110,7 +110,8 @@ async function main(): Promise<void> {
     await Promise.all([mirrorCurrent(fast), mirrorCurrent(viaExpress)]);
     const anchor = await spawnPinned('bench/introspection/oidc-anchor.ts', { PORT: '0' }, /^READY (\d+)$/);
     const ceiling = await spawnPinned('bench/introspection/express-ceiling.ts', { PORT: '0' }, /^READY (\d+)$/);
-    children.push(anchor.child, ceiling.child);
+    const floor = await spawnPinned('bench/introspection/node-floor.ts', { PORT: '0' }, /^READY (\d+)$/);
+    children.push(anchor.child, ceiling.child, floor.child);
 
     // A user's access token (ES256, token-api defaults), and an opaque client-credentials token from the anchor.
     const email = `bench-${Date.now()}@example.com`;
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
       { name: 'token-api /oauth2/introspect (Express route)', url: `${viaExpress.url}/oauth2/introspect`, headers: { ...form, authorization: basic(CLIENT.id, CLIENT.secret) }, body: `token=${login.access_token}&token_type_hint=access_token`, pid: viaExpress.child.pid! },
       { name: 'anchor: oidc-provider 8 introspection (opaque)', url: `${anchorUrl}/token/introspection`, headers: { ...form, authorization: basic(ANCHOR_CLIENT.id, ANCHOR_CLIENT.secret) }, body: `token=${issued.access_token}`, pid: anchor.child.pid! },
       { name: 'ceiling: bare Express 5 JSON endpoint', url: `http://127.0.0.1:${ceiling.port}/introspect`, headers: form, body: `token=${login.access_token}`, pid: ceiling.child.pid! },
+      { name: 'floor: bare node:http JSON endpoint', url: `http://127.0.0.1:${floor.port}/introspect`, headers: form, body: `token=${login.access_token}`, pid: floor.child.pid! },
     ];
     for (const target of targets) {
       const check = await post(target);
@@ -156,11 +158,12 @@ async function main(): Promise<void> {
       const express = best(targets[1]!.name);
       const oidc = best(targets[2]!.name);
       const ceiling = best(targets[3]!.name);
-      for (const [target, r] of [['tessera', ours], ['tesseraExpress', express], ['oidcProvider', oidc], ['expressCeiling', ceiling]] as const) cells.push({ connections, target, ...r });
+      const floor = best(targets[4]!.name);
+      for (const [target, r] of [['tessera', ours], ['tesseraExpress', express], ['oidcProvider', oidc], ['expressCeiling', ceiling], ['nodeFloor', floor]] as const) cells.push({ connections, target, ...r });
       console.log(
         `c=${connections}: token-api ${ours.rps.toFixed(0)} req/s (p50 ${ours.p50.toFixed(2)} ms, p99 ${ours.p99.toFixed(2)} ms) = ${(ours.rps / oidc.rps).toFixed(2)}× oidc-provider ${oidc.rps.toFixed(0)} req/s (p99 ${oidc.p99.toFixed(2)} ms); ` +
           `${(ours.rps / ceiling.rps).toFixed(2)}× the bare Express ceiling ${ceiling.rps.toFixed(0)} req/s; through Express instead: ${express.rps.toFixed(0)} req/s (p99 ${express.p99.toFixed(2)} ms). ` +
-          `CPU per request: token-api ${ours.cpuUsPerReq.toFixed(0)} µs, via Express ${express.cpuUsPerReq.toFixed(0)} µs, oidc-provider ${oidc.cpuUsPerReq.toFixed(0)} µs, ceiling ${ceiling.cpuUsPerReq.toFixed(0)} µs; ` +
+          `CPU per request: token-api ${ours.cpuUsPerReq.toFixed(0)} µs, via Express ${express.cpuUsPerReq.toFixed(0)} µs, oidc-provider ${oidc.cpuUsPerReq.toFixed(0)} µs, ceiling ${ceiling.cpuUsPerReq.toFixed(0)} µs, node:http floor ${floor.cpuUsPerReq.toFixed(0)} µs (${floor.rps.toFixed(0)} req/s); ` +
           `load generator CPU ${(ours.generatorCpuCores * 100).toFixed(0)} % of a core (token-api cell), ${(ceiling.generatorCpuCores * 100).toFixed(0)} % (ceiling cell)`,
       );
     }

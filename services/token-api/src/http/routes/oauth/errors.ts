@@ -39,6 +39,15 @@ export function sendJsonText(res: ServerResponse, status: number, text: string, 
   res.end(text);
 }
 
+/**
+ * The 200 of the introspection hot path: the same headers (Pragma aside, an HTTP/1.0 leftover
+ * RFC 7662 does not ask for) as a flat list, which Node stores without building an object.
+ */
+export function sendIntrospection(res: ServerResponse, text: string): void {
+  res.writeHead(200, ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(text)), 'Cache-Control', 'no-store', 'X-Content-Type-Options', 'nosniff']);
+  res.end(text);
+}
+
 export function sendOAuthError(res: ServerResponse, error: OAuthError): void {
   const body: OAuthErrorResponse = { error: error.error, error_description: error.description };
   sendJson(res, error.status, body, error.headers);

@@ -12,7 +12,7 @@ import type { TokenApiDeps } from '../../../deps.js';
 import { bearerRequestOf, recordUse, type BearerRequest } from '../../bearer.js';
 import { authenticateOAuthCaller } from './caller.js';
 import type { ServiceClients } from './client-auth.js';
-import { OAuthError, sendJsonText, sendOAuthError } from './errors.js';
+import { OAuthError, sendIntrospection, sendOAuthError } from './errors.js';
 import { introspect } from './introspect.js';
 import { checkParams, forwardedClientIp, parsedParams, parseRawParams, readRawBody } from './params.js';
 
@@ -39,7 +39,7 @@ export function introspectionEndpoint(deps: TokenApiDeps, clients: ServiceClient
       const input = checkParams(IntrospectRequest, await readParams());
       const response = await introspect(deps, input.token, input.token_type_hint, request);
       metrics.requests.inc({ outcome: response.active ? 'active' : 'inactive' });
-      sendJsonText(res, 200, response.json);
+      sendIntrospection(res, response.json);
       if (caller.kind === 'user') recordUse(deps, caller.principal);
     } catch (error) {
       fail(res, error, deps.logger, metrics.requests);

@@ -59,34 +59,32 @@ export function checkParams<S extends z.ZodType>(schema: S, params: unknown): z.
 export function readRawBody(req: IncomingMessage): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > BODY_LIMIT_BYTES) return Promise.reject(tooLarge());
+  // Inline listeners and a `settled` flag instead of named handlers removed on completion: this
+  // runs per introspection, and a request's listeners go with it anyway.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (chunk: Buffer) => {
+    let settled = false;
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.length;
       if (size > BODY_LIMIT_BYTES) {
-        cleanup();
+        settled = true;
         reject(tooLarge());
-        return;
+      } else {
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
+    });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
       resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-    };
-    const onError = (error: Error) => {
-      cleanup();
+    });
+    req.on('error', (error) => {
+      if (settled) return;
+      settled = true;
       reject(error);
-    };
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
+    });
   });
 }
 
