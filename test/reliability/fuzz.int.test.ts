@@ -118,6 +118,8 @@ const ROUTES: Route[] = [
   { service: 'token-api', method: 'POST', path: () => '/api/v1/auth/mfa/totp', auth: 'user', body: ['password'] },
   { service: 'token-api', method: 'POST', path: () => '/api/v1/auth/mfa/totp/confirm', auth: 'user', body: ['code'] },
   { service: 'token-api', method: 'POST', path: () => '/api/v1/auth/mfa/step-up', auth: 'user', body: ['code'] },
+  { service: 'token-api', method: 'DELETE', path: () => '/api/v1/auth/mfa/totp', auth: 'user', body: ['password', 'code'] },
+  { service: 'token-api', method: 'POST', path: () => '/api/v1/auth/mfa/recovery-codes', auth: 'user', body: ['unexpected'] },
   { service: 'token-api', method: 'POST', path: () => '/api/v1/admin/keys/rotate', auth: 'system', body: ['alg'] },
   { service: 'token-api', method: 'POST', path: () => '/oauth2/introspect', auth: 'basic', body: ['token', 'token_type_hint'] },
   { service: 'token-api', method: 'POST', path: () => '/oauth2/introspect', auth: 'basic', body: ['token', 'token_type_hint'], form: true },
@@ -221,9 +223,20 @@ describe('fuzzing', () => {
             return true;
           }),
           { numRuns: RUNS, endOnFailure: true },
-        ).catch(() => {});
+        ).catch((error: Error) => failures.push(`fast-check: ${error.message.slice(0, 600)}`));
       }
     }
+    // Paths no route serves, on every service, with every method: 404/405, never more.
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom<ServiceName>('token-api', 'audit', 'revocation', 'notifier', 'sweeper'), fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'), fc.array(badSegment, { minLength: 1, maxLength: 4 }), async (service, method, segments) => {
+        const path = `/api/v1/${segments.join('/')}`.slice(0, 7_000);
+        const res = await fetch(`${system.url[service]}${path}`, { method, headers: { 'user-agent': UA, authorization: `Bearer ${user.access}` }, signal: AbortSignal.timeout(10_000) });
+        const text = await res.text();
+        if (res.status < 400 || res.status > 499) failures.push(`${method} ${service}${path.slice(0, 150)} → ${res.status} ${text.slice(0, 200)}`);
+        return res.status >= 400 && res.status <= 499;
+      }),
+      { numRuns: RUNS * 2, endOnFailure: true },
+    ).catch((error: Error) => failures.push(`fast-check: ${error.message.slice(0, 600)}`));
     expect(failures).toEqual([]);
     assertNoPollution();
     await healthy();
@@ -265,7 +278,7 @@ describe('fuzzing', () => {
         return ok;
       }),
       { numRuns: RUNS, endOnFailure: true },
-    ).catch(() => {});
+    ).catch((error: Error) => failures.push(`fast-check: ${error.message.slice(0, 600)}`));
     expect(failures).toEqual([]);
     // A message over the size bound closes the socket with 1009, not the process.
     const ws = new WebSocket(`${system.url.notifier.replace('http', 'ws')}/ws/tokens`, { headers: { authorization: `Bearer ${user.access}`, 'user-agent': UA } });

@@ -97,6 +97,13 @@ export function renderReport(command: string): string {
     }
     if (c.notes?.length) out.push('', ...c.notes.map((n) => `- ${n}`));
   }
+  out.push(
+    '',
+    '## Not in this report',
+    '',
+    'The fuzzing (fast-check: HTTP bodies and parameters, WebSocket messages, event schemas), token-attack, web-attack, SQL-injection,',
+    'login-timing and stored-text suites run in `pnpm test` and pass or fail there; `test/reliability/README.md` lists what each proves.',
+  );
   const markdown = `${out.join('\n')}\n`;
   writeFileSync(REPORT_PATH, markdown);
   return markdown;
