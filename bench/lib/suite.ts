@@ -61,7 +61,7 @@ export const SUITE: readonly BenchSpec[] = [
     script: 'bench/introspection/introspection.bench.ts',
     title: 'introspection over HTTP vs oidc-provider and a bare Express 5 endpoint',
     pin: '0',
-    setup: 'token-api (2 processes: fast path and Express route), revocation, oidc-provider and the Express ceiling, each its own process on CPU 1; autocannon on CPU 0',
+    setup: 'token-api (2 processes: fast path and Express route), revocation, oidc-provider, the Express ceiling and the node:http floor, each its own process on CPU 1; autocannon on CPU 0',
     full: params([], { CONNECTIONS: '10,50', DURATION_S: '10', WARMUP_S: '2', ROUNDS: '2', SERVER_CPUS: '1' }),
     quick: params([], { CONNECTIONS: '10,50', DURATION_S: '0.5', WARMUP_S: '0.2', ROUNDS: '1', SERVER_CPUS: '1' }),
     timeoutS: { full: 900, quick: 150 },
