@@ -23,7 +23,7 @@ describe('soak (short)', () => {
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
-    const figures = JSON.parse(readFileSync(join(RESULTS_DIR, '6-soak.json'), 'utf8')) as CaseFigures;
+    const figures = JSON.parse(readFileSync(join(RESULTS_DIR, `6-soak-${SECONDS}s.json`), 'utf8')) as CaseFigures;
     expect(figures.checks, output.slice(-4_000)).toSatisfy((c: Record<string, boolean>) => Object.values(c).every(Boolean));
     expect(code, output.slice(-4_000)).toBe(0);
   }, (SECONDS + 300) * 1000);
