@@ -123,7 +123,8 @@ describe('projection rebuild', () => {
     // Same indexes under the migration's names, primary key included.
     expect(await indexNames()).toEqual(liveIndexes);
     const { rows } = await sql<{ n: number }>`
-      select count(*)::int as n from pg_constraint where conname = 'auth_token_audit_pkey' and contype = 'p'`.execute(h.database.db);
+      select count(*)::int as n from pg_constraint
+       where conname = 'auth_token_audit_pkey' and contype = 'p' and connamespace = current_schema()::regnamespace`.execute(h.database.db);
     expect(rows[0]!.n).toBe(1);
     const { rows: leftovers } = await sql<{ n: number }>`
       select count(*)::int as n from pg_tables where schemaname = current_schema() and tablename like 'auth_token_audit_%'`.execute(h.database.db);
