@@ -1,12 +1,14 @@
-// Device from the User-Agent (ua-parser-js 2, with its bot/CLI/library extensions so crawlers
-// and scripts are not counted as desktops). Parsed at read time — the stored User-Agent is the
-// fact — with a small cache, since a user's tokens repeat a handful of User-Agents.
+// Device from the User-Agent with ua-parser-js 1.x (MIT; the 2.x line is AGPL, which an
+// open-source library's users cannot always accept). Crawlers, command-line tools and HTTP
+// libraries are recognised by name so they are not counted as desktops. Parsed at read time —
+// the stored User-Agent is the fact — with a small cache, since a user's tokens repeat a
+// handful of User-Agents.
 import type { Device, DeviceType } from '@tessera/contracts';
-import { UAParser, type UAParserExt } from 'ua-parser-js';
-import { isBot } from 'ua-parser-js/bot-detection';
-import { Bots, CLIs, Crawlers, Fetchers, Libraries } from 'ua-parser-js/extensions';
+import { UAParser } from 'ua-parser-js';
 
-const EXTENSIONS: UAParserExt = [Bots, CLIs, Crawlers, Fetchers, Libraries].flat();
+/** Bots, crawlers, CLIs and HTTP client libraries: what 2.x's extensions recognised. */
+const AUTOMATED = /bot\b|crawler|spider|slurp|crawling|headlesschrome|curl\/|wget\/|httpie\/|python-requests|python-urllib|aiohttp|go-http-client|okhttp|java\/|apache-httpclient|node-fetch|undici|axios\/|got\/|postmanruntime|insomnia|libwww-perl|ruby|php\//i;
+const isBot = (result: ReturnType<UAParser['getResult']>) => AUTOMATED.test(result.ua);
 const DESKTOP_OS = /^(windows|mac ?os|linux|ubuntu|debian|fedora|chrom(e|ium) ?os|freebsd|openbsd|netbsd|solaris|mint|arch|gentoo|centos|red ?hat|suse|manjaro)/i;
 const CACHE_SIZE = 2_000;
 const cache = new Map<string, Device>();
@@ -31,8 +33,10 @@ function typeOf(result: ReturnType<UAParser['getResult']>): DeviceType {
 export function deviceOf(userAgent: string): Device {
   const hit = cache.get(userAgent);
   if (hit) return hit;
-  const result = new UAParser(userAgent, EXTENSIONS).getResult();
-  const device: Device = Object.freeze({ browser: name(result.browser.name), os: name(result.os.name), type: typeOf(result) });
+  const result = new UAParser(userAgent).getResult();
+  // A script or crawler names itself in its first product token ("curl/8.5.0" → curl).
+  const browser = result.browser.name ?? (isBot(result) ? /^([A-Za-z][\w.-]*)\//.exec(userAgent)?.[1] : undefined);
+  const device: Device = Object.freeze({ browser: name(browser), os: name(result.os.name), type: typeOf(result) });
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   cache.set(userAgent, device);
   return device;
