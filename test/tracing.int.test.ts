@@ -35,11 +35,21 @@ it('follows one revoke call across token-api, revocation, notifier and audit', a
   await socket.next('TOKEN_REVOKED');
   const traceId = traceparent.split('-')[1]!;
 
+  // Every consumer has handled every event of the logout once each has the same TokenRevoked
+  // events in its spans; spans end as the consumers finish, so wait for that, not for a name.
+  const revokedEvents = (spans: ReadableSpan[], name: string) =>
+    new Set(
+      spans
+        .filter((s) => s.name === name && s.attributes['tessera.event_type'] === 'TokenRevoked' && s.attributes['tessera.user_id'] === userId)
+        .map((s) => `${s.attributes['tessera.event_id']}/${s.attributes['tessera.token_id']}`),
+    );
+  const sameSets = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
   const inTrace = await waitFor(() => {
     const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
-    const names = new Set(spans.map((s) => s.name));
-    return ['revocation process', 'notifier deliver', 'audit process'].every((n) => names.has(n)) ? spans : null;
-  }, { what: 'spans of all four services in the trace', timeoutMs: 15_000 });
+    const atRevocation = revokedEvents(spans, 'revocation process');
+    const complete = atRevocation.size > 0 && sameSets(atRevocation, revokedEvents(spans, 'audit process')) && sameSets(atRevocation, revokedEvents(spans, 'notifier deliver'));
+    return complete ? spans : null;
+  }, { what: 'the logout\'s events in the spans of all four services', timeoutMs: 15_000 });
 
   const named = (name: string) => inTrace.filter((s: ReadableSpan) => s.name === name);
   const http = named('POST /api/v1/auth/logout');
@@ -51,14 +61,8 @@ it('follows one revoke call across token-api, revocation, notifier and audit', a
     expect(JSON.stringify(span.attributes)).not.toContain(victim.access_token);
     expect(JSON.stringify(span.attributes)).not.toContain(victim.refresh_token);
   }
-  // The session's refresh token was revoked: its TokenRevoked event is in every consumer's spans,
-  // with the event id (= Nats-Msg-Id), the user and the token as attributes.
-  const revokedEvents = (name: string) =>
-    new Set(named(name).filter((s) => s.attributes['tessera.event_type'] === 'TokenRevoked' && s.attributes['tessera.user_id'] === userId).map((s) => `${s.attributes['tessera.event_id']}/${s.attributes['tessera.token_id']}`));
-  const atRevocation = revokedEvents('revocation process');
-  expect(atRevocation.size).toBeGreaterThan(0);
-  expect(revokedEvents('audit process')).toEqual(atRevocation);
-  expect(revokedEvents('notifier deliver')).toEqual(atRevocation);
+  // The session's TokenRevoked events carry the event id (= Nats-Msg-Id), user and token ids.
+  expect(revokedEvents(inTrace, 'revocation process').size).toBeGreaterThan(0);
   for (const span of named('revocation process')) expect(span.attributes['messaging.message.id']).toBe(span.attributes['tessera.event_id']);
   socket.close();
 });
