@@ -193,6 +193,28 @@ describe('notifications', () => {
     bystander.close();
   });
 
+  it("logout-all: LOGOUT_ALL on every socket of the user, which close; none on another user's", async () => {
+    const user = await newUser();
+    const other = await newUser();
+    const a = await session(user);
+    const b = await session(user);
+    const socketA = await subscribedSocket(a.access_token, user.userId);
+    const socketB = await subscribedSocket(b.access_token, user.userId);
+    const bystander = await subscribedSocket((await session(other)).access_token, other.userId);
+
+    const res = await api.call('DELETE', `/api/v1/auth/tokens/all/${user.userId}`, { token: a.access_token });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ userId: user.userId, revokedCount: expect.any(Number) });
+    for (const socket of [socketA, socketB]) {
+      expect(await socket.next('LOGOUT_ALL')).toMatchObject({ userId: user.userId });
+      expect((await socket.closedWith()).code).toBe(WsCloseCode.LOGGED_OUT_EVERYWHERE);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bystander.messages.filter((m) => m.type !== 'SUBSCRIBED')).toEqual([]);
+    expect(bystander.closed).toBeNull();
+    bystander.close();
+  });
+
   it('expiry: TOKEN_EXPIRED reaches the socket of that token, which closes', async () => {
     const user = await newUser();
     const s = await session(user);
