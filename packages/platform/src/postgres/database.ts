@@ -41,7 +41,8 @@ export function createDatabase<DB>(options: DatabaseOptions): Database<DB> {
     max: options.poolMax ?? 10,
     application_name: options.applicationName ?? 'tessera',
     options: `-c search_path=${options.schema} -c statement_timeout=${options.statementTimeoutMs ?? 15_000}`,
-    connectionTimeoutMillis: 3_000,
+    // Generous enough for a busy host; the health check has its own 1 s bound.
+    connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool
