@@ -145,9 +145,13 @@ async function runBench(spec: BenchSpec, logDir: string): Promise<BenchRun> {
     killGroup('SIGTERM');
     setTimeout(() => killGroup('SIGKILL'), 5_000).unref();
   }, spec.timeoutS[MODE] * 1000);
-  const exitCode = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const exitCode = await new Promise<number | null>((resolve) => {
+    // Anything the benchmark left behind in its group (a server it failed to stop) would hold its
+    // output open and outlive it: it goes with it, a second after the benchmark exits.
+    child.once('exit', () => setTimeout(() => killGroup('SIGKILL'), 1_000).unref());
+    child.once('close', (code) => resolve(code));
+  });
   clearTimeout(timer);
-  // Anything the benchmark left behind in its group (a server it failed to stop) goes with it.
   killGroup('SIGKILL');
   running.delete(child.pid!);
   file.end();
