@@ -48,6 +48,12 @@ function servicePids(runnerPid: number): Record<string, number> {
   return out;
 }
 
+/** The services' ports under the runner's offset (deploy/gateway/routes.json). */
+function servicePorts(): Record<string, number> {
+  const routes = JSON.parse(readFileSync(`${root}deploy/gateway/routes.json`, 'utf8')) as { upstreams: Record<string, { port: number }> };
+  return Object.fromEntries(Object.entries(routes.upstreams).map(([name, u]) => [name, u.port + offset]));
+}
+
 function rssMiB(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : 0;
@@ -211,6 +217,17 @@ async function main(): Promise<number> {
       await sleep(50);
     }
     await Promise.all(inFlight);
+    // Where the time went in each process: event-loop delay (max over the run, from the last
+    // scrape on) and GC, from each service's own Prometheus metrics.
+    const runtime: Record<string, string> = {};
+    for (const [name, port] of Object.entries(servicePorts())) {
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+      const metric = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+      runtime[name] = `event-loop delay max ${(metric(/^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m) * 1000).toFixed(0)} ms, p99 ${(metric(/^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m) * 1000).toFixed(0)} ms; GC ${metric(/^nodejs_gc_duration_seconds_sum\{[^}]*kind="major"[^}]*\} ([\d.e+-]+)$/m).toFixed(2)} s major`;
+    }
+    // Slow answers (> 1 s) per 10 s of the run, to tell a steady tail from stalls.
+    const slowByWindow = new Map<number, number>();
+    for (const c of recorder.calls) if (c.ms > 1_000) slowByWindow.set(Math.floor((c.at - started) / 10_000) * 10, (slowByWindow.get(Math.floor((c.at - started) / 10_000) * 10) ?? 0) + 1);
     const rssEnd = Object.fromEntries(Object.entries(pids).map(([s, pid]) => [s, rssMiB(pid)]));
     rssStart ??= rssEnd;
 
@@ -270,7 +287,10 @@ async function main(): Promise<number> {
       events: { published: events.published, stored: events.stored, projected: events.projected, dlq: events.dlq, duplicates: events.duplicates, missing: events.missing },
       traffic: { [`after warm-up (${WARMUP_SECONDS} s)`]: summary },
       rss: Object.fromEntries(Object.keys(rssEnd).map((s) => [s, { beforeMiB: rssStart![s]!, afterMiB: rssEnd[s]! }])),
-      notes: [`RSS bound per service (MiB): ${Object.keys(rssEnd).map((s) => `${s} ${rssBound(s).toFixed(0)}`).join(', ')}`, `calls not started for lack of capacity (200 in flight): ${skipped}`],
+      notes: [
+        `runtime per service at the end: ${Object.entries(runtime).map(([k, v]) => `${k}: ${v}`).join('; ')}`,
+        `answers slower than 1 s, by 10 s window from the start (s: count): ${[...slowByWindow].sort((a, b) => a[0] - b[0]).map(([w, n]) => `${w}: ${n}`).join(', ') || 'none'}`,
+        `RSS bound per service (MiB): ${Object.keys(rssEnd).map((s) => `${s} ${rssBound(s).toFixed(0)}`).join(', ')}`, `calls not started for lack of capacity (200 in flight): ${skipped}`],
       durationSeconds: (Date.now() - started) / 1000,
     });
     process.stdout.write(`${JSON.stringify({ checks, events, summary, rssStart, rssEnd, skipped }, null, 2)}\n`);
