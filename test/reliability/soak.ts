@@ -223,7 +223,7 @@ async function main(): Promise<number> {
     for (const [name, port] of Object.entries(servicePorts())) {
       const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
       const metric = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
-      runtime[name] = `event-loop delay max ${(metric(/^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m) * 1000).toFixed(0)} ms, p99 ${(metric(/^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m) * 1000).toFixed(0)} ms; GC ${metric(/^nodejs_gc_duration_seconds_sum\{[^}]*kind="major"[^}]*\} ([\d.e+-]+)$/m).toFixed(2)} s major`;
+      runtime[name] = `event-loop delay max ${(metric(/^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m) * 1000).toFixed(0)} ms, p99 ${(metric(/^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m) * 1000).toFixed(0)} ms; GC ${(metric(/^nodejs_gc_duration_seconds_sum\{[^}]*kind="major"[^}]*\} ([\d.e+-]+)$/m) || 0).toFixed(2)} s major`;
     }
     // Slow answers (> 1 s) per 10 s of the run, to tell a steady tail from stalls.
     const slowByWindow = new Map<number, number>();
