@@ -223,10 +223,18 @@ function charts(mode: 'full' | 'quick', results: Results, figures: ReturnType<ty
   return written;
 }
 
-/** The runs of an earlier results.json (each RESULT checked again against today's schemas when the figures are built). */
+/** The runs of an earlier results.json, each RESULT checked again against today's schemas. */
 function rerender(file: string, outDir: string): void {
   const earlier = JSON.parse(readFileSync(resolve(root, file), 'utf8')) as RunReport;
-  summarize(writeOutputs({ mode: earlier.mode, jobs: earlier.jobs ?? 1, startedAt: earlier.startedAt, seconds: earlier.seconds, machine: earlier.machine, runs: earlier.runs }, outDir));
+  summarize(writeOutputs({ mode: earlier.mode, jobs: earlier.jobs ?? 1, startedAt: earlier.startedAt, seconds: earlier.seconds, machine: earlier.machine, runs: earlier.runs.map(recheck) }, outDir));
+}
+
+/** How the process ended stays as recorded; what its RESULT breaks is judged anew. */
+function recheck(run: BenchRun): BenchRun {
+  if (run.result === undefined) return run;
+  const parsed = parseResult(run.id, run.result);
+  const processProblems = run.problems.filter((p) => !p.startsWith('RESULT '));
+  return { ...run, problems: [...processProblems, ...(parsed.ok ? [] : parsed.problems)] };
 }
 
 async function main(): Promise<void> {

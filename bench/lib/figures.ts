@@ -30,7 +30,9 @@ export interface Figure {
 
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 const f2 = (n: number) => n.toFixed(2);
-const lat = (s: { p50: number; p99: number; max?: number }) => `p50 ${f2(s.p50)} ms, p99 ${f2(s.p99)} ms${s.max === undefined ? '' : `, max ${f2(s.max)} ms`}`;
+/** A latency in ms; exactly 0 only comes from whole-millisecond histograms (autocannon), where it means under 1 ms. */
+const ms = (v: number) => (v === 0 ? '< 1' : f2(v));
+const lat = (s: { p50: number; p99: number; max?: number }) => `p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms${s.max === undefined ? '' : `, max ${ms(s.max)} ms`}`;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** The report's figures from whatever results parsed; a missing benchmark leaves its figures out. */

@@ -52,8 +52,9 @@ export const RESULT_SCHEMAS = {
           // tessera, tesseraExpress, oidcProvider, expressCeiling, nodeFloor, and whatever the benchmark adds later.
           target: z.string().min(1),
           rps: pos,
-          p50: num,
-          p99: pos,
+          // autocannon measures whole milliseconds: 0 is "under 1 ms" (a bare endpoint on a quiet machine).
+          p50: z.number().finite().nonnegative(),
+          p99: z.number().finite().nonnegative(),
           bad: z.number().int().min(0),
           cpuUsPerReq: pos,
           generatorCpuCores: pos,
