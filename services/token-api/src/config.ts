@@ -110,6 +110,8 @@ export const TokenApiConfig = baseConfigSchema
     MFA_RECENT_SECONDS: seconds(30, 86_400, 300),
     /** `unfamiliar`: an enrolled user gives the code on a device or country not seen before; `always`: at every login. */
     MFA_LOGIN_POLICY: z.enum(['unfamiliar', 'always']).default('unfamiliar'),
+    /** An admin's logout-all of another user needs a recent otp: `off`, `enrolled` (admins with MFA on) or `always`. */
+    MFA_ADMIN_STEP_UP: z.enum(['off', 'enrolled', 'always']).default('enrolled'),
     /** A device or country unused this long is unfamiliar again (and forgotten). */
     KNOWN_DEVICE_TTL_DAYS: z.coerce.number().int().min(1).max(3_650).default(90),
   })

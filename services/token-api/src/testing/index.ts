@@ -1,0 +1,2 @@
+// Helpers for tests of token-api and of what runs beside it (the CLI, the account pages).
+export { Authenticator } from './authenticator.js';
