@@ -4,6 +4,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Topology } from '@tessera/platform';
 import { startNatsServer, uniqueSuffix, waitFor, type OwnNatsServer } from '@tessera/platform/testing';
+import { Authenticator } from '@tessera/token-api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/client.js';
 import { startSystem, type TestSystem } from './support/system.js';
@@ -35,9 +36,11 @@ afterAll(async () => {
   await nats?.dispose();
 });
 
-async function tessera(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+const tessera = (...args: string[]) => tesseraWith({}, ...args);
+
+async function tesseraWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['packages/cli/bin/tessera.mjs', ...args], { env, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, ['packages/cli/bin/tessera.mjs', ...args], { env: { ...env, ...extraEnv }, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -109,5 +112,33 @@ describe('tessera dlq and admin actions', () => {
     const bad = await tessera('users', 'logout-all', 'not-a-uuid');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe('tessera: user id must be a UUID, got "not-a-uuid"\n');
+  });
+});
+
+// Last in the file: it turns two-step sign-in on for the operator the other cases use.
+describe('an admin with two-step sign-in', () => {
+  it('users logout-all asks for TESSERA_ADMIN_OTP and changes nothing without it; with a current code it signs the user out', async () => {
+    const api = new ApiClient(system.url['token-api']);
+    const email = `victim-${uniqueSuffix()}@example.com`;
+    const { id } = await api.register(email, 'correct horse battery');
+    const victim = await api.login(email, 'correct horse battery');
+
+    const admin = await api.login(ADMIN.email, ADMIN.password);
+    const start = await api.call('POST', '/api/v1/auth/mfa/totp', { token: admin.access_token, body: { password: ADMIN.password } });
+    const app = Authenticator.fromBase32(start.body.secret);
+    expect((await api.call('POST', '/api/v1/auth/mfa/totp/confirm', { token: admin.access_token, body: { code: await app.code() } })).status).toBe(200);
+
+    // Whether the CLI's device is known (login without a code, then 401 on the call) or not
+    // (login asks for the code), the operator is told what to set.
+    const refused = await tessera('users', 'logout-all', id);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('TESSERA_ADMIN_OTP');
+    expect((await api.call('GET', '/api/v1/auth/tokens/active', { token: victim.access_token })).status).toBe(200);
+
+    const done = await tesseraWith({ TESSERA_ADMIN_OTP: await app.code() }, 'users', 'logout-all', id, '--json');
+    expect(done.stderr).toBe('');
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toEqual({ userId: id, revokedCount: 2 });
+    expect((await api.call('GET', '/api/v1/auth/tokens/active', { token: victim.access_token })).status).toBe(401);
   });
 });

@@ -17,7 +17,7 @@ const nonNegativeInt = (value: string) => {
 
 const program = new Command()
   .name('tessera')
-  .description('Operate a Tessera deployment. Reads NATS_URL, NATS_NAMESPACE, DATABASE_URL, TESSERA_SERVICE_URLS and, for admin actions, TESSERA_ADMIN_TOKEN or TESSERA_ADMIN_EMAIL + TESSERA_ADMIN_PASSWORD.')
+  .description('Operate a Tessera deployment. Reads NATS_URL, NATS_NAMESPACE, DATABASE_URL, TESSERA_SERVICE_URLS and, for admin actions, TESSERA_ADMIN_TOKEN or TESSERA_ADMIN_EMAIL + TESSERA_ADMIN_PASSWORD (+ TESSERA_ADMIN_OTP, a current code, for an admin with two-step sign-in).')
   .option('--json', 'machine-readable output');
 
 const json = () => Boolean(program.opts().json);
@@ -29,7 +29,7 @@ function withSystem<A extends unknown[]>(fn: (system: SystemAccess, admin: Admin
     const settings = readSettings();
     const system = new SystemAccess(settings);
     try {
-      await fn(system, new AdminClient({ ...settings, TESSERA_ADMIN_EMAIL: process.env.TESSERA_ADMIN_EMAIL, TESSERA_ADMIN_PASSWORD: process.env.TESSERA_ADMIN_PASSWORD }), ...args);
+      await fn(system, new AdminClient({ ...settings, TESSERA_ADMIN_EMAIL: process.env.TESSERA_ADMIN_EMAIL, TESSERA_ADMIN_PASSWORD: process.env.TESSERA_ADMIN_PASSWORD, TESSERA_ADMIN_OTP: process.env.TESSERA_ADMIN_OTP }), ...args);
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
       process.stderr.write(`tessera: ${error.message}\n`);
