@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { uniqueSuffix } from '@tessera/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Authenticator } from '@tessera/token-api/testing';
 import { accessibilityViolations, enableTotp, launchBrowser, openDevice, register, screenshot, startSystem, type RunningSystem } from './harness.js';
 
 /*
@@ -20,7 +21,7 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   browser = await launchBrowser();
   system = await startSystem({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT_SECONDS: '900' });
-  for (const name of ['ann', 'bob', 'carol', 'dora', 'eve', 'finn']) await register(system.baseUrl, email(name), PASSWORD);
+  for (const name of ['ann', 'bob', 'carol', 'dora', 'eve', 'finn', 'gina', 'hugo']) await register(system.baseUrl, email(name), PASSWORD);
 }, 600_000);
 
 afterAll(async () => {
@@ -120,7 +121,7 @@ describe('sign-in errors a person understands', () => {
 
 describe('two-step sign-in', () => {
   it('asks an account with an authenticator for its code on a new device, says when the code is wrong, and takes a recovery code', async () => {
-    const recoveryCodes = await enableTotp(system.baseUrl, email('finn'), PASSWORD);
+    const { recoveryCodes } = await enableTotp(system.baseUrl, email('finn'), PASSWORD);
     const page = await device('laptop');
     await signIn(page, email('finn'));
     const code = page.getByLabel('Authentication code');
@@ -135,6 +136,53 @@ describe('two-step sign-in', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByText('Live: changes show up here at once').waitFor({ timeout: 10_000 });
     await page.getByRole('heading', { name: /Where you're signed in/ }).waitFor();
+  });
+});
+
+describe('two-step sign-in settings', () => {
+  it('turns it on from the account page (key, first code, recovery codes once) and off again; another device of the account sees it go off', async () => {
+    const phone = await device('phone');
+    await signInToAccount(phone, email('gina'));
+    const settings = phone.getByRole('region', { name: 'Two-step sign-in' });
+    await settings.getByText('Two-step sign-in is off.').waitFor();
+    // A wrong password starts nothing.
+    await settings.getByLabel('Password').fill('not my password');
+    await settings.getByRole('button', { name: 'Set up two-step sign-in' }).click();
+    await settings.getByRole('alert').filter({ hasText: 'Password: is not right' }).waitFor();
+
+    await settings.getByLabel('Password').fill(PASSWORD);
+    await settings.getByRole('button', { name: 'Set up two-step sign-in' }).click();
+    await settings.getByRole('img', { name: 'QR code to scan with your authenticator app' }).waitFor();
+    const app = Authenticator.fromBase32((await settings.locator('.secret-key').innerText()).replace(/\s/g, ''));
+    expect(await accessibilityViolations(phone)).toEqual([]);
+    await settings.getByLabel('Authentication code').fill(app.wrongCode());
+    await settings.getByRole('button', { name: 'Turn on' }).click();
+    await settings.getByRole('alert').filter({ hasText: 'That code is not right.' }).waitFor();
+    await settings.getByLabel('Authentication code').fill(await app.code());
+    await settings.getByRole('button', { name: 'Turn on' }).click();
+    const codes = settings.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+    await codes.first().waitFor();
+    expect(await codes.count()).toBe(10);
+    await screenshot(phone, 'two-step-recovery-codes-phone');
+    await settings.getByRole('button', { name: 'I have saved my recovery codes' }).click();
+    await settings.getByText(/Two-step sign-in is on since .+\. 10 recovery codes left\./).waitFor();
+
+    // Another device now gives the code at sign-in and sees the setting on.
+    const laptop = await device('laptop');
+    await signIn(laptop, email('gina'));
+    await laptop.getByLabel('Authentication code').fill(await app.code());
+    await laptop.getByRole('button', { name: 'Continue' }).click();
+    const laptopSettings = laptop.getByRole('region', { name: 'Two-step sign-in' });
+    await laptopSettings.getByText(/Two-step sign-in is on since/).waitFor({ timeout: 10_000 });
+    await laptop.getByText('Live: changes show up here at once').waitFor({ timeout: 10_000 });
+
+    await settings.getByLabel('Password').fill(PASSWORD);
+    await settings.getByLabel('Authentication code').fill(await app.code());
+    await settings.getByRole('button', { name: 'Turn off two-step sign-in' }).click();
+    await settings.getByText('Two-step sign-in is off. Your other devices were told.').first().waitFor();
+    // Pushed as MFA_DISABLED: the laptop shows it off without a reload, and stays signed in.
+    await laptopSettings.getByText('Two-step sign-in is off.').waitFor({ timeout: 5_000 });
+    await laptop.getByRole('heading', { name: /Where you're signed in/ }).waitFor();
   });
 });
 
@@ -272,6 +320,35 @@ describe('admin page', () => {
     await admin.locator('p.alert-success', { hasText: `Signed ${email('ann')} out everywhere` }).waitFor({ timeout: 5_000 });
     for (const page of [phone, laptop]) await signedOutWith(page, 'Reason given: “Suspicious activity”.');
     await waitForSessions(admin, 0);
+  });
+
+  // Last of the admin cases: it turns two-step sign-in on for the admin.
+  it('an admin with two-step sign-in gives a fresh code before signing a user out everywhere (MFA_ADMIN_STEP_UP)', async () => {
+    const user = await device('phone');
+    await signInToAccount(user, email('hugo'));
+    const admin = await device('desk');
+    await signIn(admin, ADMIN.email, ADMIN.password, '/account/admin');
+    await admin.getByRole('heading', { name: 'Admin: sessions of a user', level: 1 }).waitFor();
+    const { app } = await enableTotp(system.baseUrl, ADMIN.email, ADMIN.password);
+
+    await admin.getByLabel('Email or user id').fill(email('hugo'));
+    await admin.getByRole('button', { name: 'Find user' }).click();
+    await waitForSessions(admin, 1);
+    await admin.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await admin.getByRole('dialog').getByLabel('Reason (the user sees it)').fill('Account takeover');
+    await admin.getByRole('dialog').getByRole('button', { name: 'Sign out everywhere' }).click();
+
+    const stepUp = admin.getByRole('dialog', { name: "Confirm it's you" });
+    await stepUp.getByLabel('Authentication code').fill(app.wrongCode());
+    await stepUp.getByRole('button', { name: 'Confirm' }).click();
+    await stepUp.getByRole('alert').filter({ hasText: 'That code is not right.' }).waitFor();
+    expect(await accessibilityViolations(admin)).toEqual([]);
+    // Nothing happened yet: the user is still signed in.
+    expect(await cards(admin).count()).toBe(1);
+    await stepUp.getByLabel('Authentication code').fill(await app.code());
+    await stepUp.getByRole('button', { name: 'Confirm' }).click();
+    await admin.locator('p.alert-success', { hasText: `Signed ${email('hugo')} out everywhere` }).waitFor({ timeout: 5_000 });
+    await signedOutWith(user, 'Reason given: “Account takeover”.');
   });
 
   it('is refused, in words, to an account without the admin scope', async () => {

@@ -2,12 +2,12 @@
 // apt when missing: no browser download), and the whole system started by the test itself
 // with `scripts/local-run.ts` on shifted ports, its own schemas and its own NATS namespace.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { deleteNatsNamespace, queryTestDatabase, uniqueSuffix } from '@tessera/platform/testing';
+import { Authenticator } from '@tessera/token-api/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -169,24 +169,12 @@ export async function register(baseUrl: string, email: string, password: string)
   return ((await res.json()) as { id: string }).id;
 }
 
-/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) for a base32 secret, as an authenticator app computes it. */
-export function totp(secret: string, atMs = Date.now()): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => Number.parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30_000)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
 /**
  * Turns on TOTP for an account through the API, as the user would from an app: sign in, start
- * enrollment with the password, confirm with a code. Returns the recovery codes.
+ * enrollment with the password, confirm with a code. Returns the recovery codes and the
+ * authenticator that holds the secret.
  */
-export async function enableTotp(baseUrl: string, email: string, password: string): Promise<string[]> {
+export async function enableTotp(baseUrl: string, email: string, password: string): Promise<{ recoveryCodes: string[]; app: Authenticator }> {
   const post = async (path: string, body: unknown, token?: string) => {
     const res = await fetch(`${baseUrl}${path}`, {
       method: 'POST',
@@ -198,6 +186,7 @@ export async function enableTotp(baseUrl: string, email: string, password: strin
   };
   const { access_token } = (await post('/api/v1/auth/login', { email, password })) as { access_token: string };
   const { secret } = (await post('/api/v1/auth/mfa/totp', { password }, access_token)) as { secret: string };
-  const { recoveryCodes } = (await post('/api/v1/auth/mfa/totp/confirm', { code: totp(secret) }, access_token)) as { recoveryCodes: string[] };
-  return recoveryCodes;
+  const app = Authenticator.fromBase32(secret);
+  const { recoveryCodes } = (await post('/api/v1/auth/mfa/totp/confirm', { code: await app.code() }, access_token)) as { recoveryCodes: string[] };
+  return { recoveryCodes, app };
 }

@@ -37,6 +37,8 @@ describe('failureFromResponse', () => {
     expect(failureFromResponse(401, challenge, null, NOW)).toEqual({ kind: 'mfa_required', ticket, expiresAt: NOW + 300_000 });
     expect(failureFromResponse(401, { ...challenge, mfa_ticket: 'x' }, null, NOW)).toEqual({ kind: 'unexpected_response' });
     expect(failureFromResponse(401, problem(401, 'invalid_mfa_code'), null, NOW)).toEqual({ kind: 'invalid_mfa_code' });
+    // RFC 9470: a live session whose call wants a fresh code, never mistaken for a dead session.
+    expect(failureFromResponse(401, problem(401, 'insufficient_user_authentication'), null, NOW)).toEqual({ kind: 'step_up_required' });
   });
 
   it('keeps field errors and the request id, and maps gateway errors to unavailable', () => {

@@ -9,6 +9,8 @@ export type ApiFailure =
   /** The password was right; a second factor is needed (unfamiliar device or country). */
   | { kind: 'mfa_required'; ticket: string; expiresAt: number }
   | { kind: 'invalid_mfa_code' }
+  /** The call needs a second factor given in the last minutes (RFC 9470): step up with a code, then retry. */
+  | { kind: 'step_up_required' }
   /** `retryAt` is an epoch-ms instant from Retry-After, null when the server gave none. */
   | { kind: 'locked'; retryAt: number | null }
   | { kind: 'rate_limited'; retryAt: number | null }
@@ -58,6 +60,8 @@ export function failureFromResponse(status: number, body: unknown, retryAfter: s
     return { kind: 'mfa_required', ticket: challenge.data.mfa_ticket, expiresAt: nowMs + challenge.data.mfa_ticket_expires_in * 1000 };
   }
   if (code === 'invalid_mfa_code') return { kind: 'invalid_mfa_code' };
+  // Before the generic 401: the session is fine, the call wants a fresh code.
+  if (code === ErrorCode.INSUFFICIENT_USER_AUTHENTICATION) return { kind: 'step_up_required' };
   if (status === 401) return { kind: 'unauthorized' };
   if (status === 403) return { kind: 'forbidden' };
   if (status === 404) return { kind: 'not_found' };
@@ -87,6 +91,8 @@ export function describeFailure(failure: ApiFailure, nowMs: number): string {
       return 'Enter the code from your authenticator app to finish signing in.';
     case 'invalid_mfa_code':
       return "That code is not right. Check your authenticator app (or the recovery code) and try again.";
+    case 'step_up_required':
+      return 'This action needs a fresh code from your authenticator app. Try again and enter the code when asked.';
     case 'locked': {
       const left = wait(failure.retryAt);
       return left === null

@@ -6,12 +6,20 @@ import {
   LoginRequest,
   LogoutAllResponse,
   MfaLoginRequest,
+  MfaStatusResponse,
+  MfaStepUpRequest,
   PasswordChangeRequest,
   RefreshRequest,
   RevokeTokenRequest,
   RevokeTokenResponse,
+  StepUpResponse,
   TokenPairResponse,
   TokenStats,
+  TotpConfirmRequest,
+  TotpConfirmResponse,
+  TotpDisableRequest,
+  TotpEnrollRequest,
+  TotpEnrollResponse,
   UserListResponse,
   UserLookupQuery,
   UserResponse,
@@ -56,6 +64,39 @@ export function createTesseraApi(http: HttpConfig) {
       const body = PasswordChangeRequest.safeParse(input);
       if (!body.success) throw validationError(body.error.issues);
       return call(http, { method: 'POST', path: '/api/v1/auth/password', accessToken, body: body.data, schema: null });
+    },
+
+    /** Whether two-step sign-in is on, since when, and how many recovery codes are left. */
+    mfaStatus(accessToken: string) {
+      return call(http, { method: 'GET', path: '/api/v1/auth/mfa', accessToken, schema: MfaStatusResponse });
+    },
+
+    /** Starts TOTP enrollment (the password again): the QR code and secret for the app. */
+    startTotp(accessToken: string, password: string) {
+      const body = TotpEnrollRequest.safeParse({ password });
+      if (!body.success) throw validationError(body.error.issues);
+      return call(http, { method: 'POST', path: '/api/v1/auth/mfa/totp', accessToken, body: body.data, schema: TotpEnrollResponse });
+    },
+
+    /** Turns TOTP on with a first code; the answer holds the recovery codes, shown this once. */
+    confirmTotp(accessToken: string, code: string) {
+      const body = TotpConfirmRequest.safeParse({ code: code.trim() });
+      if (!body.success) throw validationError(body.error.issues);
+      return call(http, { method: 'POST', path: '/api/v1/auth/mfa/totp/confirm', accessToken, body: body.data, schema: TotpConfirmResponse });
+    },
+
+    /** Turns TOTP off: the password and a current code (or a recovery code). */
+    disableTotp(accessToken: string, input: { password: string; code: string }) {
+      const body = TotpDisableRequest.safeParse(input);
+      if (!body.success) throw validationError(body.error.issues);
+      return call(http, { method: 'DELETE', path: '/api/v1/auth/mfa/totp', accessToken, body: { password: input.password, code: input.code.trim() }, schema: null });
+    },
+
+    /** A fresh second factor for a call that answered `step_up_required`: an access token of this session with amr otp. */
+    stepUp(accessToken: string, code: string) {
+      const body = MfaStepUpRequest.safeParse({ code });
+      if (!body.success) throw validationError(body.error.issues);
+      return call(http, { method: 'POST', path: '/api/v1/auth/mfa/step-up', accessToken, body: { code: code.trim() }, schema: StepUpResponse });
     },
 
     /** Every active token of the caller (or, for an admin, of `userId`), all pages. */
@@ -140,7 +181,8 @@ export function friendlyIssue(issue: z.core.$ZodIssue): string {
     case 'too_big':
       return `must be at most ${String(issue.maximum)} characters`;
     case 'invalid_format':
-      return issue.format === 'email' ? 'is not a valid email address' : 'is not in the expected format';
+      if (issue.format === 'email') return 'is not a valid email address';
+      return issue.path.join('.') === 'code' ? 'must be the 6 digits your authenticator app shows' : 'is not in the expected format';
     case 'custom':
       if (issue.path.join('.') === 'newPassword') return 'must differ from your current password';
       if (issue.path.join('.') === 'code') return 'must be the 6-digit code from your app, or a recovery code';

@@ -2,7 +2,7 @@ import type { TokenPairResponse } from '@tessera/contracts';
 import { FIXED_NOW_MS } from '@tessera/contracts/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/failure.js';
-import { pair } from '../testing/tokens.js';
+import { FAMILY_B, accessToken, pair, uuidV7At } from '../testing/tokens.js';
 import { AuthSession, REFRESH_AHEAD_MS, describeSignOut, type SignOutReason } from './session.js';
 
 const exp = (offsetMs: number) => Math.floor((FIXED_NOW_MS + offsetMs) / 1000);
@@ -119,6 +119,21 @@ describe('AuthSession', () => {
     });
     await expect(revoked.confirmOrEnd({ kind: 'session_revoked', reason: 'lost phone' })).resolves.toBe(false);
     expect(revoked.ended).toEqual({ kind: 'session_revoked', reason: 'lost phone' });
+  });
+
+  it('adopts a step-up token of its own session for later calls, and refuses one of another session', async () => {
+    const first = pair(exp(15 * 60_000));
+    const api = rotatingRefresh(first);
+    const session = new AuthSession(first, 'ann@example.org', { refresh: api.refresh });
+    const stepped = accessToken({ exp: exp(15 * 60_000), jti: uuidV7At(FIXED_NOW_MS, 0x5e), amr: ['pwd', 'otp'] });
+    session.adoptStepUp(stepped);
+    await expect(session.accessToken()).resolves.toBe(stepped);
+    expect(session.claims.tokenId).toBe(uuidV7At(FIXED_NOW_MS, 0x5e));
+
+    const foreign = accessToken({ exp: exp(15 * 60_000), sid: FAMILY_B });
+    expect(() => session.adoptStepUp(foreign)).toThrow('step-up token of another session');
+    await expect(session.accessToken()).resolves.toBe(stepped);
+    expect(api.refresh).not.toHaveBeenCalled();
   });
 
   it('does not come back to life when a refresh answers after sign-out', async () => {

@@ -103,6 +103,20 @@ export class AuthSession {
   }
 
   /**
+   * Takes the access token a step-up answered (POST /api/v1/auth/mfa/step-up): the same session
+   * (same `sid`), now carrying a recent second factor, for the calls that ask for one. The refresh
+   * token is unchanged; a token of another session is refused, as it would hijack this page.
+   */
+  adoptStepUp(accessToken: string): void {
+    if (this.endedWith) throw new ApiError({ kind: 'unauthorized' });
+    const claims = readClaims(accessToken);
+    if (claims.sessionId !== this.current.sessionId || claims.userId !== this.current.userId) throw new Error('step-up token of another session');
+    this.access = accessToken;
+    this.current = claims;
+    this.schedule();
+  }
+
+  /**
    * Checks with token-api whether the session still lives (a refresh), ending it with `reason`
    * if not. Used when a push says this session may be over: the push names the reason, the
    * refresh is the proof. Resolves true when the session lives on.

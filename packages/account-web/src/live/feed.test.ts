@@ -88,6 +88,10 @@ describe('startLiveFeed', () => {
     connections[0]!.socket.send(JSON.stringify({ type: 'TOKEN_REVOKED', tokenId: '019bc119-0100-7000-8000-0000000000ff', userId: USER, reason: 'lost phone', at }));
     await until('the push', () => pushes.length === 1);
     expect(pushes[0]).toMatchObject({ type: 'TOKEN_REVOKED', reason: 'lost phone' });
+    // Two-step sign-in turned off elsewhere reaches the page too (its settings re-read the state).
+    connections[0]!.socket.send(JSON.stringify({ type: 'MFA_DISABLED', userId: USER, at }));
+    await until('the MFA push', () => pushes.length === 2);
+    expect(pushes[1]).toEqual({ type: 'MFA_DISABLED', userId: USER, at });
   });
 
   it('signs out with the pushed reason when the session is revoked and token-api refuses the refresh', async () => {

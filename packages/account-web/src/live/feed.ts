@@ -111,6 +111,8 @@ export function startLiveFeed(options: LiveFeedOptions): () => void {
     }),
     client.on('PASSWORD_CHANGED', onPush),
     client.on('TOKEN_EXPIRED', onPush),
+    // Two-step sign-in turned off on another device: the account page shows it at once.
+    client.on('MFA_DISABLED', onPush),
     client.on('closed', (info) => void onClosed(info)),
   ];
 

@@ -12,6 +12,7 @@ import { LiveIndicator } from '../ui/LiveIndicator.js';
 import { SessionList } from '../ui/SessionList.js';
 import { useLiveSessions } from '../ui/use-live-sessions.js';
 import { ChangePassword } from './ChangePassword.js';
+import { TwoStepSignIn } from './TwoStepSignIn.js';
 
 export function Account({ api, session }: { api: TesseraApi; session: AuthSession }) {
   const own = session.claims;
@@ -21,11 +22,13 @@ export function Account({ api, session }: { api: TesseraApi; session: AuthSessio
   const [done, setDone] = useState('');
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
+  const [mfaChanges, setMfaChanges] = useState(0);
 
   // A push that removes this device's own session: the socket's close usually says so first,
   // but the list may learn it first (e.g. after a reconnect); either way token-api decides.
   const onPush = useCallback(
     (message: ServerMessage, removed: string[]) => {
+      if (message.type === 'MFA_DISABLED') setMfaChanges((n) => n + 1);
       if (!removed.includes(own.sessionId)) return;
       const reason: SignOutReason | null =
         message.type === 'TOKEN_REVOKED'
@@ -171,6 +174,7 @@ export function Account({ api, session }: { api: TesseraApi; session: AuthSessio
         />
       )}
 
+      <TwoStepSignIn api={api} session={session} changes={mfaChanges} />
       <ChangePassword api={api} session={session} />
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
     </main>

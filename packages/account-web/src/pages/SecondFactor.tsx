@@ -1,7 +1,8 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { toFailure, type ApiFailure } from '../api/failure.js';
 import type { TesseraApi } from '../api/tessera-api.js';
 import type { TokenPairResponse } from '@tessera/contracts';
+import { CodeField } from '../ui/CodeField.js';
 import { FailureMessage } from '../ui/FailureMessage.js';
 
 export interface SecondFactorProps {
@@ -18,8 +19,6 @@ export function SecondFactor({ api, ticket, onSignedIn, onRestart }: SecondFacto
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [pending, setPending] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
-  const codeId = useId();
-  const hintId = useId();
 
   useEffect(() => inputRef.current?.focus(), []);
 
@@ -41,26 +40,7 @@ export function SecondFactor({ api, ticket, onSignedIn, onRestart }: SecondFacto
   return (
     <form className="card form" onSubmit={submit} noValidate>
       <h2 className="form-title">Two-step sign-in</h2>
-      <div className="field">
-        <label htmlFor={codeId}>Authentication code</label>
-        <input
-          id={codeId}
-          ref={inputRef}
-          name="code"
-          type="text"
-          inputMode="text"
-          autoComplete="one-time-code"
-          autoCapitalize="characters"
-          spellCheck={false}
-          required
-          aria-describedby={hintId}
-          value={code}
-          onChange={(e) => setCode(e.target.value)}
-        />
-        <p id={hintId} className="hint">
-          The 6-digit code from your authenticator app, or one of your recovery codes.
-        </p>
-      </div>
+      <CodeField value={code} onChange={setCode} inputRef={inputRef} hint="The 6-digit code from your authenticator app, or one of your recovery codes." />
       <FailureMessage failure={failure} />
       <button type="submit" className="button button-primary button-block" disabled={pending}>
         {pending ? 'Checking…' : 'Continue'}

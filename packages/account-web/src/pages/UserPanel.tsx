@@ -11,6 +11,7 @@ import { FailureMessage } from '../ui/FailureMessage.js';
 import { ListPending } from '../ui/ListPending.js';
 import { LiveIndicator } from '../ui/LiveIndicator.js';
 import { SessionList } from '../ui/SessionList.js';
+import { useStepUp } from '../ui/StepUp.js';
 import { useLiveSessions } from '../ui/use-live-sessions.js';
 
 const ACTION_TEXT: Record<AuditEntry['action'], string> = {
@@ -74,6 +75,7 @@ export function UserPanel({ api, session, user, headingRef }: { api: TesseraApi;
     [loadSide, user.id],
   );
   const live = useLiveSessions(api, session, user.id, onPush);
+  const stepUp = useStepUp(api, session);
 
   useEffect(() => {
     void loadSide();
@@ -117,7 +119,8 @@ export function UserPanel({ api, session, user, headingRef }: { api: TesseraApi;
     run(
       (live.sessions ?? []).map((s) => s.familyId),
       async () => {
-        const result = await session.authorized((token) => api.logoutAll(token, user.id, reason));
+        // token-api may want a recent second factor from an admin for this (MFA_ADMIN_STEP_UP).
+        const result = await stepUp.withStepUp(() => session.authorized((token) => api.logoutAll(token, user.id, reason)));
         void live.reload();
         return `Signed ${user.email} out everywhere (${result.revokedCount} ${result.revokedCount === 1 ? 'token' : 'tokens'} revoked).`;
       },
@@ -267,6 +270,7 @@ export function UserPanel({ api, session, user, headingRef }: { api: TesseraApi;
       </section>
 
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
+      {stepUp.dialog}
     </section>
   );
 }

@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { Reason } from '@tessera/contracts';
+import { useModal } from './use-modal.js';
 
 export interface ConfirmRequest {
   title: string;
@@ -10,38 +11,22 @@ export interface ConfirmRequest {
   onConfirm: (reason: string | undefined) => void;
 }
 
-/**
- * A modal confirmation on the native <dialog>: showModal() traps focus, makes the rest of the
- * page inert and closes on Escape; focus returns to whatever opened it.
- */
+/** A modal confirmation (see useModal); focus returns to whatever opened it. */
 export function ConfirmDialog({ request, onClose }: { request: ConfirmRequest | null; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const opener = useRef<Element | null>(null);
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string | null>(null);
   const titleId = useId();
   const bodyId = useId();
   const reasonId = useId();
   const errorId = useId();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (request && !dialog.open) {
-      opener.current = document.activeElement;
-      setReason('');
-      setReasonError(null);
-      dialog.showModal();
-    } else if (!request && dialog.open) {
-      dialog.close();
-    }
-  }, [request]);
+  const { ref, restoreFocus } = useModal(request !== null, () => {
+    setReason('');
+    setReasonError(null);
+  });
 
   const close = () => {
     onClose();
-    const back = opener.current;
-    // The opener may be gone (its session vanished meanwhile); the page then moves focus itself.
-    if (back instanceof HTMLElement && back.isConnected) back.focus();
+    restoreFocus();
   };
 
   const submit = (event: FormEvent) => {
