@@ -12,9 +12,11 @@ import { recordCase } from './support/report.js';
 
 /*
  * Fault 4: poison messages on `tokens.>` — bytes that are not JSON, JSON that is not an event, an
- * event whose data breaks its schema, an event whose subject names another type or user. Each
- * consumer that reads one dead-letters it to TOKEN_EVENTS_DLQ (never redelivers it forever,
- * never crashes), and keeps applying the valid events published after it.
+ * event whose data breaks its schema, and valid events on a subject that names another type or
+ * user (a producer bug: consumers filter by subject but apply by payload, so such an event would
+ * reach some consumers and not others). Each consumer that reads one dead-letters it to
+ * TOKEN_EVENTS_DLQ (never redelivers it forever, never crashes, never applies a misrouted event),
+ * and keeps applying the valid events published after it.
  */
 let system: ProcessSystem;
 beforeAll(async () => {
@@ -46,8 +48,7 @@ describe('fault: poison messages on tokens.>', () => {
       { name: 'huge string', subject: t.tokenEventSubject('TokenRevoked', user), payload: JSON.stringify({ ...valid, id: uuidv7(), data: { ...valid.data, reason: 'x'.repeat(200_000) } }) },
     ];
     for (const p of poisons) await publishRaw(nc, p.subject, p.payload, `poison-${randomUUID()}`);
-    // Valid events on a subject that names another type or user: not invalid messages, so they
-    // are applied by payload (see the note in the report); published to show what happens.
+    // Valid events on a subject that names another type or user: dead-lettered as subject_mismatch.
     const misrouted = [
       { ...valid, id: uuidv7(), data: { ...valid.data, tokenId: uuidv7() } },
       { ...valid, id: uuidv7(), data: { ...valid.data, tokenId: uuidv7() } },
@@ -73,13 +74,19 @@ describe('fault: poison messages on tokens.>', () => {
     const auditDlq = bySubject[t.dlqSubject(CONSUMERS.audit.durable)] ?? 0;
     const expiryDlq = bySubject[t.dlqSubject(CONSUMERS.tokenApiExpiry.durable)] ?? 0;
     const revocationDlq = bySubject[t.dlqSubject(CONSUMERS.revocation.durable)] ?? 0;
+    const mismatches = (consumer: string) => dlqMessages.filter((m) => m.subject === t.dlqSubject(consumer) && m.headers[DLQ_HEADERS.reason] === 'subject_mismatch').length;
+    const keys = await revocationKeys(system);
+    const misroutedApplied = misrouted.filter((e) => keys.has(revokedTokenKey(e.data.tokenId))).length;
+    const misroutedAudited = (await system.sql('select 1 from $audit.auth_token_audit where event_id = any($1::uuid[])', [misrouted.map((e) => e.id)])).length;
     const checks = {
-      'audit dead-lettered every poison message': auditDlq === poisons.length,
+      'audit dead-lettered every poison message and both misrouted events': auditDlq === poisons.length + misrouted.length,
       'token-api-expiry dead-lettered the poison on tokens.expired.*': expiryDlq === 1,
-      'revocation dead-lettered the poisons it reads as revocations': revocationDlq >= 2,
+      'revocation dead-lettered the poisons it reads as revocations, and both misrouted events': revocationDlq >= 2 + misrouted.length,
+      'misrouted events dead-lettered as subject_mismatch by audit, revocation and sweeper': [CONSUMERS.audit.durable, CONSUMERS.revocation.durable, CONSUMERS.sweeper.durable].every((c) => mismatches(c) === misrouted.length),
+      'no misrouted event applied (no revocation key, no audit row)': misroutedApplied === 0 && misroutedAudited === 0,
       'every consumer caught up (no poison redelivered forever)': Object.values(lag).every((c) => c.pending === 0 && c.ackPending === 0),
       'the valid event after the poison was applied (audit row, revocation key)': true,
-      'no poison written to the audit table': audited[0]!.n === stream.length - poisons.length,
+      'no poison written to the audit table': audited[0]!.n === stream.length - poisons.length - misrouted.length,
       'dead letters carry the consumer, the reason and the error': dlqMessages.every((m) => m.headers[DLQ_HEADERS.consumer] && m.headers[DLQ_HEADERS.reason] && m.headers[DLQ_HEADERS.error]),
       'every service still ready': health.every(([, s]) => s === 200),
       'no service crashed': SERVICE_NAMES.every((s) => system.proc[s].unexpectedExits().length === 0),
@@ -87,18 +94,20 @@ describe('fault: poison messages on tokens.>', () => {
     recordCase('4-poison', {
       order: 4,
       title: 'Poison messages on tokens.>',
-      fault: `${poisons.length} poison messages (${poisons.map((p) => p.name).join(', ')}) published on the token-event subjects, then one valid TokenRevoked.`,
+      fault: `${poisons.length} poison messages (${poisons.map((p) => p.name).join(', ')}) and ${misrouted.length} valid TokenRevoked events on subjects naming another type or user, published on the token-event subjects, then one valid TokenRevoked.`,
       checks,
-      events: { published: poisons.length + 3, stored: stream.length, projected: audited[0]!.n, dlq: dlqMessages.length, duplicates: 0, missing: 0 },
+      events: { published: poisons.length + misrouted.length + 1, stored: stream.length, projected: audited[0]!.n, dlq: dlqMessages.length, duplicates: 0, missing: 0 },
       notes: [
         `dead letters per consumer: ${JSON.stringify(bySubject)} (on nats-server 2.9 revocation and sweeper read every token event; the sweeper acks the types it does not act on without validating them)`,
-        'finding, not a failure: a valid event published on a subject naming another type or user (a producer bug) is applied by its payload by every consumer; no consumer checks the subject against the payload. With per-type filters (nats-server ≥ 2.10) such a TokenRevoked would bypass the revocation consumer while audit records it.', `the DLQ keeps ${(await jsm.streams.info(t.streams.dlq.name)).state.messages} messages`],
+        'a valid event on a subject naming another type or user (a producer bug) is dead-lettered as subject_mismatch by every consumer that reads it, so no consumer applies what another, filtering by subject, would never see', `the DLQ keeps ${(await jsm.streams.info(t.streams.dlq.name)).state.messages} messages`],
       durationSeconds: (Date.now() - started) / 1000,
     });
 
-    expect(bySubject).toMatchObject({ [t.dlqSubject(CONSUMERS.audit.durable)]: poisons.length, [t.dlqSubject(CONSUMERS.tokenApiExpiry.durable)]: 1 });
-    expect(revocationDlq).toBeGreaterThanOrEqual(2);
-    expect(audited[0]!.n).toBe(stream.length - poisons.length);
+    expect(bySubject).toMatchObject({ [t.dlqSubject(CONSUMERS.audit.durable)]: poisons.length + misrouted.length, [t.dlqSubject(CONSUMERS.tokenApiExpiry.durable)]: 1 });
+    expect(revocationDlq).toBeGreaterThanOrEqual(2 + misrouted.length);
+    expect(checks['misrouted events dead-lettered as subject_mismatch by audit, revocation and sweeper']).toBe(true);
+    expect(checks['no misrouted event applied (no revocation key, no audit row)']).toBe(true);
+    expect(audited[0]!.n).toBe(stream.length - poisons.length - misrouted.length);
     expect(health.every(([, s]) => s === 200)).toBe(true);
     expect(checks['dead letters carry the consumer, the reason and the error']).toBe(true);
     expect(checks['no service crashed']).toBe(true);

@@ -22,7 +22,7 @@ export { listen, closeServer } from './http/server.js';
 export { NatsLink, type NatsLinkOptions } from './nats/connect.js';
 export { ensureStream, ensureConsumer, ensureBucket, type StreamSpec, type ConsumerSpec, type BucketSpec } from './nats/provision.js';
 export { publishJson, type PublishOptions } from './nats/publish.js';
-export { runConsumer, runBatchConsumer, DLQ_HEADERS, type ConsumeLoopOptions, type ParsedMessage, type RunningConsumer, type ParseResult } from './nats/consume.js';
+export { runConsumer, runBatchConsumer, DLQ_HEADERS, type ConsumeLoopOptions, type DeadLetterReason, type ParsedMessage, type RunningConsumer, type ParseResult } from './nats/consume.js';
 export { createConsumerMetrics, type ConsumerMetrics, type ConsumerOutcome } from './nats/consumer-metrics.js';
 export { createDatabase, pingDatabase, assertSchemaName, sql, type Database, type DatabaseOptions } from './postgres/database.js';
 export { migrateToLatest } from './postgres/migrate.js';

@@ -137,6 +137,28 @@ describe('runConsumer', () => {
     await running.stop();
   });
 
+  it('dead-letters a valid message published on a subject its payload does not belong on', async () => {
+    const durable = await newConsumer(`${subjectRoot}.subj.>`);
+    const handled: number[] = [];
+    const { logger } = captureLogger();
+    const running = await runBatchConsumer({
+      js, stream, durable, dlqSubject, maxAttempts: 3, logger, parse: (d) => Payload.safeParse(d),
+      expectedSubject: (p: Payload) => `${subjectRoot}.subj.${p.n}`,
+      handleBatch: async (items: ParsedMessage<Payload>[]) => void handled.push(...items.map((i) => i.event.n)),
+    });
+    await publishJson(js, `${subjectRoot}.subj.1`, { n: 1 }, { msgId: `s1-${id}` });
+    await publishJson(js, `${subjectRoot}.subj.3`, { n: 2 }, { msgId: `s2-${id}` });
+    await publishJson(js, `${subjectRoot}.subj.4`, { n: 4 }, { msgId: `s4-${id}` });
+    await waitFor(() => handled.includes(4), { what: 'the message after the misplaced one' });
+    const dead = await waitFor(async () => {
+      const all = (await dlqMessages()).filter((m) => m.consumer === durable);
+      return all.length === 1 ? all : null;
+    }, { what: 'one dead letter' });
+    expect(dead[0]).toMatchObject({ reason: 'subject_mismatch', subject: `${subjectRoot}.subj.3` });
+    expect(handled).toEqual([1, 4]);
+    await running.stop();
+  });
+
   it('retries a failing handler with backoff, then dead-letters it', async () => {
     const durable = await newConsumer(`${subjectRoot}.flaky.>`);
     const attempts = new Map<number, number>();

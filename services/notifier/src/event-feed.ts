@@ -35,6 +35,11 @@ export async function followTokenEvents(
         continue;
       }
       const event = parsed.data;
+      // Like the durable consumers: an event on another type's or user's subject is a producer bug, never delivered.
+      if (msg.subject !== topology.tokenEventSubjectOf(event)) {
+        logger.warn({ subject: msg.subject, stream_seq: msg.seq, event_id: event.id }, 'skipping token event published on another subject');
+        continue;
+      }
       await withSpan(
         'notifier deliver',
         {

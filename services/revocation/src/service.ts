@@ -107,6 +107,7 @@ export async function startRevocation(config: RevocationConfig, logger: Logger):
             stream: topology.streams.tokenEvents.name,
             durable,
             parse: parseTokenEvent,
+            expectedSubject: (event) => topology.tokenEventSubjectOf(event),
             handle,
             dlqSubject: topology.dlqSubject(durable),
             maxAttempts: config.CONSUMER_MAX_ATTEMPTS,

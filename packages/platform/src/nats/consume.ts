@@ -25,7 +25,15 @@ export interface ConsumeLoopOptions<T> {
   batchSize?: number;
   /** Span attributes for a parsed message (ids, never secrets). */
   describe?: (item: T) => Record<string, string>;
+  /**
+   * The subject a parsed message belongs on (undefined: any). Consumers filter by subject and
+   * apply by payload, so a message whose subject names another type or user (a producer bug)
+   * would reach some consumers and not others: it is dead-lettered as `subject_mismatch`.
+   */
+  expectedSubject?: (item: T) => string | undefined;
 }
+
+export type DeadLetterReason = 'invalid_message' | 'subject_mismatch' | 'retries_exhausted';
 
 export interface ParsedMessage<T> {
   event: T;
@@ -133,8 +141,13 @@ class ConsumeLoop<T> {
     const valid: Array<ParsedMessage<T> & { span: Span }> = [];
     for (const msg of msgs) {
       const parsed = this.parse(msg);
-      if (parsed.success) valid.push({ event: parsed.data, msg, span: this.startSpan(msg, parsed.data) });
-      else await this.deadLetter(msg, 'invalid_message', parsed.error.message);
+      if (!parsed.success) {
+        await this.deadLetter(msg, 'invalid_message', parsed.error.message);
+        continue;
+      }
+      const expected = this.options.expectedSubject?.(parsed.data);
+      if (expected !== undefined && expected !== msg.subject) await this.deadLetter(msg, 'subject_mismatch', `its payload belongs on ${expected}`);
+      else valid.push({ event: parsed.data, msg, span: this.startSpan(msg, parsed.data) });
     }
     if (valid.length === 0) return;
     try {
@@ -210,7 +223,7 @@ class ConsumeLoop<T> {
    * Copies the message to the dead-letter stream, then terminates it so it is never redelivered.
    * If the copy cannot be made (NATS trouble), the message is nak'ed instead: nothing is lost.
    */
-  private async deadLetter(msg: JsMsg, reason: 'invalid_message' | 'retries_exhausted', detail: string): Promise<void> {
+  private async deadLetter(msg: JsMsg, reason: DeadLetterReason, detail: string): Promise<void> {
     const h = natsHeaders();
     h.set(DLQ_HEADERS.consumer, this.options.durable);
     h.set(DLQ_HEADERS.reason, reason);

@@ -67,6 +67,11 @@ export class Topology {
     return this.subject(tokenEventSubject(event, userId));
   }
 
+  /** The subject an event is published on, and so the one a consumer expects it on. */
+  tokenEventSubjectOf(event: { type: TokenEventType; userId: string }): string {
+    return this.tokenEventSubject(event.type, event.userId);
+  }
+
   userEventsFilter(userId: string): string {
     return this.subject(userEventsFilter(userId));
   }

@@ -47,6 +47,7 @@ export async function startProjection(options: ProjectionOptions): Promise<Runni
     stream,
     durable,
     parse: parseTokenEvent,
+    expectedSubject: (event) => topology.tokenEventSubjectOf(event),
     dlqSubject: topology.dlqSubject(durable),
     maxAttempts: options.maxAttempts,
     batchSize: options.batchSize,

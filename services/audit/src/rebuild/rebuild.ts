@@ -139,7 +139,8 @@ async function rebuildUnderLock(options: RebuildOptions): Promise<RebuildResult>
         if (seq >= targetSequence || msg.info.pending === 0) done = true;
         if (seq > targetSequence) continue; // the swap copies these from the live table
         const parsed = parseTokenEvent(safeJson(msg.data));
-        if (!parsed.success || Date.parse(parsed.data.occurredAt) < cutoff) {
+        // What the live consumer dead-letters (invalid, or on another event's subject) is skipped here too.
+        if (!parsed.success || msg.subject !== topology.tokenEventSubjectOf(parsed.data) || Date.parse(parsed.data.occurredAt) < cutoff) {
           skipped++;
           continue;
         }

@@ -51,6 +51,7 @@ export function startScheduleConsumer(deps: ScheduleConsumerDeps): Promise<Runni
     logger: deps.logger,
     metrics: deps.metrics,
     parse: (data) => parseScheduleMessage(data, topology),
+    expectedSubject: (message) => (message.kind === 'event' ? topology.tokenEventSubjectOf(message.event) : undefined),
     describe: (message): Record<string, string> =>
       message.kind === 'event' ? { 'tessera.event.id': message.event.id, 'tessera.event.type': message.event.type } : { 'tessera.event.type': message.type },
     handleBatch: async (items) => {

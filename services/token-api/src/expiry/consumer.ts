@@ -98,6 +98,7 @@ export class TokenExpiryConsumer {
       logger,
       metrics: this.consumerMetrics,
       parse: (data) => parseExpiryMessage(data, topology),
+      expectedSubject: (message) => (message.kind === 'expired' ? topology.tokenEventSubjectOf(message.event) : undefined),
       describe: (message): Record<string, string> =>
         message.kind === 'expired'
           ? { 'tessera.event.id': message.event.id, 'tessera.event.type': message.event.type, 'tessera.token.id': message.event.data.tokenId }
