@@ -100,16 +100,3 @@ export async function revokeUserTokensBefore(trx: Trx, userId: string, cutoff: D
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
-
-/** The bearer check's database half: the access token exists, is live, and is not cut off. */
-export async function accessTokenStanding(db: import('kysely').Kysely<TokenApiDatabase>, tokenId: string): Promise<{ status: string; familyId: string; userRole: string; email: string; cutoff: Date | null; createdAt: Date } | undefined> {
-  const row = await db
-    .selectFrom('auth_tokens as t')
-    .innerJoin('users as u', 'u.id', 't.user_id')
-    .select(['t.status', 't.family_id', 't.created_at', 'u.role', 'u.email', 'u.tokens_not_before'])
-    .where('t.id', '=', tokenId)
-    .where('t.token_type', '=', 'ACCESS')
-    .executeTakeFirst();
-  return row && { status: row.status, familyId: row.family_id, userRole: row.role, email: row.email, cutoff: row.tokens_not_before, createdAt: row.created_at };
-}
-
