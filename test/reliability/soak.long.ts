@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,10 @@ describe('soak (short)', () => {
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
-    const figures = JSON.parse(readFileSync(join(RESULTS_DIR, `6-soak-${SECONDS}s.json`), 'utf8')) as CaseFigures;
+    const file = join(RESULTS_DIR, `6-soak-${SECONDS}s.json`);
+    // A soak that died before judging itself wrote no figures: its own output says why.
+    expect(existsSync(file), `exit ${code}; ${output.slice(-4_000)}`).toBe(true);
+    const figures = JSON.parse(readFileSync(file, 'utf8')) as CaseFigures;
     expect(figures.checks, output.slice(-4_000)).toSatisfy((c: Record<string, boolean>) => Object.values(c).every(Boolean));
     expect(code, output.slice(-4_000)).toBe(0);
   }, (SECONDS + 300) * 1000);
