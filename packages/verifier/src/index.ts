@@ -1,5 +1,6 @@
 // @tessera/verifier: in-process access-token validation (DESIGN §4 and §6).
 export { createVerifier, type Verifier, type VerifyResult, type VerifierStatus } from './verifier.js';
+export { createServiceVerifier, verifierConfigShape, type ServiceVerifierOptions, type VerifierConfig } from './service-config.js';
 export { StalePolicy, type VerifierOptions, type VerifyContext, type VerifierEvent, type IpChange } from './options.js';
 export { VERIFY_FAILURE_REASONS, isVerifierStateReason, type VerifyFailureReason } from './reasons.js';
 export { AccessTokenClaims, ACCESS_TOKEN_TYP, UserAgentFingerprint } from './claims.js';

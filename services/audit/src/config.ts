@@ -1,5 +1,5 @@
-import { JwtAlg } from '@tessera/contracts';
 import { baseConfigSchema, databaseConfigSchema } from '@tessera/platform';
+import { verifierConfigShape } from '@tessera/verifier';
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -7,11 +7,8 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 export const AuditConfig = baseConfigSchema.extend(databaseConfigSchema.shape).extend({
   PORT: int(0, 65535).default(9104),
   DATABASE_SCHEMA: databaseConfigSchema.shape.DATABASE_SCHEMA.default('audit'),
-  /** token-api's JWKS; the bearer tokens of the audit API are checked against it. */
-  JWKS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:9101/.well-known/jwks.json'),
-  JWT_ISSUER: z.string().min(1).default('http://localhost:9003'),
-  JWT_AUDIENCE: z.string().min(1).default('tessera'),
-  JWT_ALG: JwtAlg.default('ES256'),
+  // token-api's JWKS and the claims the audit API's bearer tokens must carry.
+  ...verifierConfigShape,
   /** Messages pulled and written per multi-row insert. */
   AUDIT_BATCH_SIZE: int(1, 1_000).default(500),
   /** Handler attempts before an event is dead-lettered (a database outage is retried this often). */

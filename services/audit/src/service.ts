@@ -1,5 +1,5 @@
 import { runService, Topology, topologySettings, type Logger, type RunningConsumer, type RunningService } from '@tessera/platform';
-import { createVerifier } from '@tessera/verifier';
+import { createServiceVerifier } from '@tessera/verifier';
 import { createVerifierAuthenticator, type Authenticator } from './auth.js';
 import type { AuditConfig } from './config.js';
 import type { AuditDatabase } from './db.js';
@@ -33,16 +33,7 @@ export async function startAudit(config: AuditConfig, logger: Logger, dependenci
       const metrics = createAuditMetrics(registry);
       const verifier = dependencies.authenticator
         ? null
-        : createVerifier({
-            jwksUrl: config.JWKS_URL,
-            issuer: config.JWT_ISSUER,
-            audience: config.JWT_AUDIENCE,
-            algorithms: [config.JWT_ALG],
-            nats: { connection: nats.connected(), bucket: topology.revocationsBucket, keyRotatedSubject: topology.keyRotatedSubject },
-            onEvent: (event) => {
-              if (event.type === 'keys_load_failed') logger.warn({ error: event.error }, 'verification keys could not be loaded');
-            },
-          });
+        : createServiceVerifier(config, { logger, nats: { connection: nats.connected(), bucket: topology.revocationsBucket, keyRotatedSubject: topology.keyRotatedSubject } });
       const auth = dependencies.authenticator ?? createVerifierAuthenticator(verifier!);
       const rebuilds = new RebuildRunner({ db, pool, nats, topology, logger, metrics, retentionDays: config.AUDIT_RETENTION_DAYS, now });
       const retention = startRetention({

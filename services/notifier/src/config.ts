@@ -1,14 +1,11 @@
-import { JwtAlg } from '@tessera/contracts';
 import { baseConfigSchema } from '@tessera/platform';
+import { verifierConfigShape } from '@tessera/verifier';
 import { z } from 'zod';
 
 export const NotifierConfig = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(9103),
-  /** token-api's JWKS, for verifying the sockets' access tokens. */
-  JWKS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:9101/.well-known/jwks.json'),
-  JWT_ISSUER: z.string().min(1).default('http://localhost:9003'),
-  JWT_AUDIENCE: z.string().min(1).default('tessera'),
-  JWT_ALG: JwtAlg.default('ES256'),
+  // token-api's JWKS and the claims the sockets' access tokens must carry.
+  ...verifierConfigShape,
   /** Protocol-level ping period; a socket that has not answered the previous ping is dropped. */
   WS_PING_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   /** A socket whose unsent data passes this is a slow reader and is closed. */

@@ -1,5 +1,5 @@
 import { provisionStreams, runService, Topology, topologySettings, type Logger, type RunningService } from '@tessera/platform';
-import { createVerifier } from '@tessera/verifier';
+import { createServiceVerifier } from '@tessera/verifier';
 import type { NotifierConfig } from './config.js';
 import { followTokenEvents } from './event-feed.js';
 import { createNotifierMetrics } from './metrics.js';
@@ -23,16 +23,7 @@ export async function startNotifier(config: NotifierConfig, logger: Logger): Pro
     natsRequiredForReadiness: true,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     build: ({ registry, nats }) => {
-      const verifier = createVerifier({
-        jwksUrl: config.JWKS_URL,
-        issuer: config.JWT_ISSUER,
-        audience: config.JWT_AUDIENCE,
-        algorithms: [config.JWT_ALG],
-        nats: { connection: nats.connected(), bucket: topology.revocationsBucket, keyRotatedSubject: topology.keyRotatedSubject },
-        onEvent: (event) => {
-          if (event.type === 'keys_load_failed') logger.warn({ error: event.error }, 'verification keys could not be loaded');
-        },
-      });
+      const verifier = createServiceVerifier(config, { logger, nats: { connection: nats.connected(), bucket: topology.revocationsBucket, keyRotatedSubject: topology.keyRotatedSubject } });
       const server = new NotifierServer({
         authenticator: verifierAuthenticator(verifier),
         limits: { maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES, maxErrors: config.WS_MAX_ERRORS, authTimeoutMs: config.WS_AUTH_TIMEOUT_MS },

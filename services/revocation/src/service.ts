@@ -18,7 +18,7 @@ import {
   type RunningConsumer,
   type RunningService,
 } from '@tessera/platform';
-import { createVerifier, RevocationMirror } from '@tessera/verifier';
+import { createServiceVerifier, RevocationMirror } from '@tessera/verifier';
 import { removeExpiredTokens } from './cleanup.js';
 import type { RevocationConfig } from './config.js';
 import { revocationEffects } from './decide.js';
@@ -54,17 +54,7 @@ export async function startRevocation(config: RevocationConfig, logger: Logger):
           else if (event.type !== 'applied') logger.info({ mirror_event: event }, 'revocation mirror');
         },
       });
-      const verifier = createVerifier({
-        jwksUrl: config.JWKS_URL,
-        issuer: config.JWT_ISSUER,
-        audience: config.JWT_AUDIENCE,
-        algorithms: [config.JWT_ALG],
-        nats: { connection, keyRotatedSubject: topology.keyRotatedSubject },
-        revocations: mirror,
-        onEvent: (event) => {
-          if (event.type === 'keys_load_failed') logger.warn({ error: event.error }, 'verification keys could not be loaded');
-        },
-      });
+      const verifier = createServiceVerifier(config, { logger, nats: { connection, keyRotatedSubject: topology.keyRotatedSubject }, revocations: mirror });
       const metrics = createRevocationMetrics(registry, mirror);
       const consumerMetrics = createConsumerMetrics(registry);
       const cleanup = async () => {
