@@ -45,6 +45,30 @@ export async function blockedNow(trx: Transaction<TokenApiDatabase>, attempt: Pi
 
 export const blockedError = (blocked: Blocked) => tooManyAttempts(blocked.code, blocked.retryAfterSeconds);
 
+export const mfaNotEnabled = () => new AppError(409, 'conflict', 'Two-step sign-in is not on for this account');
+
+/** Why a signed-in user's code (a step-up, turning MFA off) did not pass, as decided in its transaction. */
+export type CodeRefusal =
+  | { kind: 'blocked'; blocked: Blocked }
+  | { kind: 'not_enrolled' }
+  | ({ kind: 'refused'; reason: string } & Awaited<ReturnType<typeof countCodeFailure>>);
+
+/** After the transaction: the answer for a refusal (refused codes also log and count, see refusedCode). */
+export function codeRefusalError(deps: Pick<TokenApiDeps, 'logger' | 'metrics'>, attempt: Pick<Attempt, 'userId' | 'client'>, refusal: CodeRefusal, where: string): AppError {
+  switch (refusal.kind) {
+    case 'blocked':
+      return blockedError(refusal.blocked);
+    case 'not_enrolled':
+      return mfaNotEnabled();
+    case 'refused':
+      return refusedCode(deps, attempt, refusal, where);
+    default: {
+      const unreachable: never = refusal;
+      throw new TypeError(`unhandled ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
 /**
  * What the code matches for the user's active factor: the TOTP step, or a recovery code — spent
  * here by a conditional update, so two requests can never both use one code.

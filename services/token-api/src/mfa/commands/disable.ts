@@ -1,5 +1,5 @@
 import type { TotpDisableRequest } from '@tessera/contracts';
-import { AppError, logSecurityEvent } from '@tessera/platform';
+import { logSecurityEvent } from '@tessera/platform';
 import type { Principal } from '../../commands/principal.js';
 import { idsAt, type TokenApiDeps } from '../../deps.js';
 import type { ClientContext } from '../../domain/model.js';
@@ -7,11 +7,9 @@ import { appendEvents } from '../../outbox/append.js';
 import { lockUser } from '../../repo/users.js';
 import { decideDisable } from '../domain/factor.js';
 import { deleteFactor } from '../repo.js';
-import { blockedError, blockedNow, checkCode, countCodeFailure, refusedCode } from '../second-factor.js';
+import { blockedNow, checkCode, codeRefusalError, countCodeFailure } from '../second-factor.js';
 import { mfaTrx } from '../tables.js';
 import { recheckPassword } from './reauth.js';
-
-export const mfaNotEnabled = () => new AppError(409, 'conflict', 'Two-step sign-in is not on for this account');
 
 /**
  * DELETE /api/v1/auth/mfa/totp: the password and a current code (a recovery code too, for a lost
@@ -38,20 +36,7 @@ export async function disableTotp(deps: TokenApiDeps, principal: Principal, inpu
     await deleteFactor(trx, principal.userId);
     return { kind: 'disabled' as const, entries: await appendEvents(base, deps.topology, outcome.events) };
   });
-  switch (result.kind) {
-    case 'blocked':
-      throw blockedError(result.blocked);
-    case 'not_enrolled':
-      throw mfaNotEnabled();
-    case 'refused':
-      throw refusedCode(deps, attempt, result, 'mfa_disable');
-    case 'disabled':
-      deps.afterCommit(result.entries);
-      logSecurityEvent(deps.logger, 'mfa_disabled', { user_id: principal.userId, client_ip: client.ip, method: input.code.kind });
-      return;
-    default: {
-      const unreachable: never = result;
-      throw new TypeError(`unhandled ${JSON.stringify(unreachable)}`);
-    }
-  }
+  if (result.kind !== 'disabled') throw codeRefusalError(deps, attempt, result, 'mfa_disable');
+  deps.afterCommit(result.entries);
+  logSecurityEvent(deps.logger, 'mfa_disabled', { user_id: principal.userId, client_ip: client.ip, method: input.code.kind });
 }

@@ -6,7 +6,7 @@ import { lockUser } from '../../repo/users.js';
 import { newRecoveryCodes, recoveryCodeHash } from '../recovery-codes.js';
 import { readFactor, replaceRecoveryCodes } from '../repo.js';
 import { mfaTrx } from '../tables.js';
-import { mfaNotEnabled } from './disable.js';
+import { mfaNotEnabled } from '../second-factor.js';
 
 /**
  * POST /api/v1/auth/mfa/recovery-codes: a new set of codes; every earlier code stops working.

@@ -9,9 +9,8 @@ import { writeIssue } from '../../repo/issue-write.js';
 import { lockUser, toUserState } from '../../repo/users.js';
 import { sha256Hex } from '../../secrets/tokens.js';
 import { signAccessToken } from '../../signing/access-token.js';
-import { blockedError, blockedNow, countCodeFailure, presentCode, refusedCode } from '../second-factor.js';
+import { blockedNow, codeRefusalError, countCodeFailure, presentCode } from '../second-factor.js';
 import { mfaTrx } from '../tables.js';
-import { mfaNotEnabled } from './disable.js';
 
 /**
  * POST /api/v1/auth/mfa/step-up: a fresh second factor for a call that requires a recent one
@@ -61,25 +60,13 @@ export async function stepUp(deps: TokenApiDeps, principal: Principal, input: Mf
     });
     return { kind: 'issued' as const, jwt, access, method: outcome.method, entries };
   });
-  switch (result.kind) {
-    case 'blocked':
-      throw blockedError(result.blocked);
-    case 'not_enrolled':
-      throw mfaNotEnabled();
-    case 'refused':
-      throw refusedCode(deps, attempt, result, 'step_up');
-    case 'issued':
-      deps.afterCommit(result.entries);
-      logSecurityEvent(deps.logger, 'mfa_step_up', { user_id: principal.userId, client_ip: client.ip, family_id: principal.familyId, mfa_method: result.method });
-      return {
-        access_token: result.jwt,
-        token_type: 'Bearer',
-        expires_in: Math.round((result.access.expiresAt - result.access.issuedAt) / 1000),
-        scope: formatScopes(result.access.scopes),
-      };
-    default: {
-      const unreachable: never = result;
-      throw new TypeError(`unhandled ${JSON.stringify(unreachable)}`);
-    }
-  }
+  if (result.kind !== 'issued') throw codeRefusalError(deps, attempt, result, 'step_up');
+  deps.afterCommit(result.entries);
+  logSecurityEvent(deps.logger, 'mfa_step_up', { user_id: principal.userId, client_ip: client.ip, family_id: principal.familyId, mfa_method: result.method });
+  return {
+    access_token: result.jwt,
+    token_type: 'Bearer',
+    expires_in: Math.round((result.access.expiresAt - result.access.issuedAt) / 1000),
+    scope: formatScopes(result.access.scopes),
+  };
 }
