@@ -23,7 +23,7 @@ import { queryTestDatabase } from '@tessera/platform/testing';
 import { barsChart, cdfChart, type BarPair, type CdfSeries } from './lib/charts.js';
 import { buildFigures, checkFigures } from './lib/figures.js';
 import { parseResult, type Results } from './lib/result-schemas.js';
-import { renderReport, type BenchRun, type MachineInfo, type RunReport } from './lib/report.js';
+import { renderReport, runProblems, type BenchRun, type MachineInfo, type RunReport } from './lib/report.js';
 import { SUITE, type BenchSpec } from './lib/suite.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -163,11 +163,9 @@ async function runBench(spec: BenchSpec, logDir: string): Promise<BenchRun> {
   if (resultLine === null) problems.push('printed no RESULT line');
   else {
     try {
-      // Kept as printed (results.json has every field); checked against the schema here and again
-      // when the figures are built.
+      // Kept as printed (results.json has every field); checked against its schema when the
+      // report is written (writeOutputs), also when an earlier results.json is rendered again.
       result = JSON.parse(resultLine);
-      const parsed = parseResult(spec.id, result);
-      if (!parsed.ok) problems.push(...parsed.problems);
     } catch (error) {
       problems.push(`RESULT is not JSON: ${(error as Error).message}`);
     }
@@ -223,18 +221,10 @@ function charts(mode: 'full' | 'quick', results: Results, figures: ReturnType<ty
   return written;
 }
 
-/** The runs of an earlier results.json, each RESULT checked again against today's schemas. */
+/** The runs of an earlier results.json (writeOutputs checks each RESULT against today's schemas). */
 function rerender(file: string, outDir: string): void {
   const earlier = JSON.parse(readFileSync(resolve(root, file), 'utf8')) as RunReport;
-  summarize(writeOutputs({ mode: earlier.mode, jobs: earlier.jobs ?? 1, startedAt: earlier.startedAt, seconds: earlier.seconds, machine: earlier.machine, runs: earlier.runs.map(recheck) }, outDir));
-}
-
-/** How the process ended stays as recorded; what its RESULT breaks is judged anew. */
-function recheck(run: BenchRun): BenchRun {
-  if (run.result === undefined) return run;
-  const parsed = parseResult(run.id, run.result);
-  const processProblems = run.problems.filter((p) => !p.startsWith('RESULT '));
-  return { ...run, problems: [...processProblems, ...(parsed.ok ? [] : parsed.problems)] };
+  summarize(writeOutputs({ mode: earlier.mode, jobs: earlier.jobs ?? 1, startedAt: earlier.startedAt, seconds: earlier.seconds, machine: earlier.machine, runs: earlier.runs }, outDir));
 }
 
 async function main(): Promise<void> {
@@ -263,7 +253,7 @@ async function main(): Promise<void> {
         log(`\n== ${spec.id}: ${spec.title} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
         const run = await runBench(spec, logDir);
         runs[k] = run;
-        log(`== ${spec.id}: ${run.problems.length === 0 ? 'ok' : `FAILED: ${run.problems.join('; ')}`} in ${run.seconds.toFixed(1)} s${run.cpuSeconds === undefined ? '' : `, ${run.cpuSeconds.toFixed(1)} CPU-s`}`);
+        log(`== ${spec.id}: ${run.problems.length === 0 ? 'done' : `FAILED: ${run.problems.join('; ')}`} in ${run.seconds.toFixed(1)} s${run.cpuSeconds === undefined ? '' : `, ${run.cpuSeconds.toFixed(1)} CPU-s`}`);
       }
     }),
   );
@@ -276,14 +266,15 @@ async function main(): Promise<void> {
 function writeOutputs(run: Pick<RunReport, 'mode' | 'jobs' | 'startedAt' | 'seconds' | 'machine' | 'runs'>, outDir: string): RunReport {
   mkdirSync(outDir, { recursive: true });
   const results: Record<string, unknown> = {};
-  for (const r of run.runs) {
-    if (r.result === undefined) continue;
+  const runs = run.runs.map((r): BenchRun => {
+    if (r.result === undefined) return { ...r, resultProblems: [] };
     const parsed = parseResult(r.id, r.result);
     if (parsed.ok) results[r.id] = parsed.value;
-  }
+    return { ...r, resultProblems: parsed.ok ? [] : parsed.problems };
+  });
   const figures = buildFigures(results as Results);
-  const problems = [...run.runs.flatMap((r) => r.problems.map((p) => `${r.id}: ${p}`)), ...checkFigures(figures)];
-  const report: RunReport = { ...run, figures, problems, charts: charts(run.mode, results as Results, figures, outDir) };
+  const problems = [...runs.flatMap((r) => runProblems(r).map((p) => `${r.id}: ${p}`)), ...checkFigures(figures)];
+  const report: RunReport = { ...run, runs, figures, problems, charts: charts(run.mode, results as Results, figures, outDir) };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(outDir, 'REPORT.md'), renderReport(report, SUITE));
   log(`\nwrote ${join(outDir, 'REPORT.md')}, results.json and ${report.charts.length} chart(s)`);

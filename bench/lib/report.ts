@@ -31,9 +31,14 @@ export interface BenchRun {
   cpuSeconds?: number;
   exitCode: number | null;
   timedOut: boolean;
+  /** How the process ended: timed out, a non-zero exit, no RESULT line or one that is not JSON. */
   problems: string[];
   result?: unknown;
+  /** What the RESULT breaks in its schema, judged each time the report is written. */
+  resultProblems?: string[];
 }
+
+export const runProblems = (run: BenchRun): string[] => [...run.problems, ...(run.resultProblems ?? [])];
 
 export interface RunReport {
   mode: 'full' | 'quick';
@@ -160,7 +165,8 @@ export function renderReport(report: RunReport, suite: readonly BenchSpec[]): st
     '|---|---|---|---|---|---|',
   );
   for (const run of report.runs) {
-    const status = run.exitCode === 0 && run.problems.length === 0 ? 'ok' : `**failed**${run.timedOut ? ' (timed out)' : ''}: ${run.problems.slice(0, 3).join('; ')}`;
+    const problems = runProblems(run);
+    const status = run.exitCode === 0 && problems.length === 0 ? 'ok' : `**failed**${run.timedOut ? ' (timed out)' : ''}: ${problems.slice(0, 3).join('; ')}`;
     const env = Object.entries(run.env).map(([k, v]) => `${k}=${v}`).join(' ');
     const time = `${run.seconds.toFixed(0)} s${run.cpuSeconds === undefined ? '' : ` (${run.cpuSeconds.toFixed(0)} CPU-s)`}`;
     lines.push(`| ${cell(run.title)} | \`${cell(`${env ? `${env} ` : ''}${run.command}`)}\` | ${cell(`${run.pin}; ${run.setup}`)} | ${load(run.loadBefore.slice(0, 1))} → ${load(run.loadAfter.slice(0, 1))} | ${time} | ${cell(status)} |`);
