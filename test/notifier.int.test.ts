@@ -47,6 +47,18 @@ async function subscribedSocket(token: string, userId: string, tokenId?: string)
   return socket;
 }
 
+/** A user signed in twice, a subscribed socket per session, and a socket of another user that must hear nothing. */
+async function twoSocketsAndABystander() {
+  const user = await newUser();
+  const other = await newUser();
+  const a = await session(user);
+  const b = await session(user);
+  const socketA = await subscribedSocket(a.access_token, user.userId);
+  const socketB = await subscribedSocket(b.access_token, user.userId);
+  const bystander = await subscribedSocket((await session(other)).access_token, other.userId);
+  return { user, a, socketA, socketB, bystander };
+}
+
 describe('protocol', () => {
   it('answers PING with PONG and a timestamp', async () => {
     const user = await newUser();
@@ -174,13 +186,7 @@ describe('notifications', () => {
   });
 
   it('password change: PASSWORD_CHANGED on every socket of the user, which close; nothing to another user', async () => {
-    const user = await newUser();
-    const other = await newUser();
-    const a = await session(user);
-    const b = await session(user);
-    const socketA = await subscribedSocket(a.access_token, user.userId);
-    const socketB = await subscribedSocket(b.access_token, user.userId);
-    const bystander = await subscribedSocket((await session(other)).access_token, other.userId);
+    const { user, a, socketA, socketB, bystander } = await twoSocketsAndABystander();
 
     const res = await api.call('POST', '/api/v1/auth/password', { token: a.access_token, body: { currentPassword: user.password, newPassword: 'a brand new password' } });
     expect(res.status).toBe(204);
@@ -194,13 +200,7 @@ describe('notifications', () => {
   });
 
   it("logout-all: LOGOUT_ALL on every socket of the user, which close; none on another user's", async () => {
-    const user = await newUser();
-    const other = await newUser();
-    const a = await session(user);
-    const b = await session(user);
-    const socketA = await subscribedSocket(a.access_token, user.userId);
-    const socketB = await subscribedSocket(b.access_token, user.userId);
-    const bystander = await subscribedSocket((await session(other)).access_token, other.userId);
+    const { user, a, socketA, socketB, bystander } = await twoSocketsAndABystander();
 
     const res = await api.call('DELETE', `/api/v1/auth/tokens/all/${user.userId}`, { token: a.access_token });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
